@@ -1,0 +1,27 @@
+{
+  "variables": {
+    "sanitize%": 0
+  },
+  "targets": [
+    {
+      "target_name": "linux_epoll",
+      "sources": [
+        "native/addon.cc",
+        "native/io.cc",
+        "native/poller.cc",
+        "native/wait_thread.cc",
+        "native/loop_watcher.cc",
+        "native/system_error.cc"
+      ],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "conditions": [
+        ["sanitize==1", {
+          "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],
+          "ldflags": ["-fsanitize=address,undefined"]
+        }]
+      ]
+    }
+  ]
+}

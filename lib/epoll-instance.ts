@@ -1,0 +1,227 @@
+// EpollInstance: registrations, the batch dispatcher and the stale-event rules. The native event
+// source (wait thread or event loop) only fills the batch buffer and calls dispatchBatch(count).
+import * as os from 'node:os';
+
+import { binding, type NativePoller } from './binding';
+import { ALWAYS_REPORTED, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, KNOWN_EVENTS } from './constants';
+import { check, closedError, fromNative, systemError } from './errors';
+import { validateEventMask, validateFd, validateFunction, validateInteger, validateOneOf, validateOptions } from './validate';
+
+/** Called as handler(events, fd) with the kernel's event bits, unsigned. */
+export type EpollHandler = (events: number, fd: number) => void;
+
+/**
+ * 'thread': a native thread waits in epoll_wait; portable to any Node-API runtime, and it keeps
+ * collecting events while JS is busy. 'loop': the event loop of the creating thread watches the
+ * epoll fd; no thread hop, the fastest on Node.
+ */
+export type DispatchMode = 'thread' | 'loop';
+
+export interface EpollInstanceOptions {
+  /** The most events one batch carries, 1 to 65536. Default 1024. */
+  maxEvents?: number;
+  /** Default 'thread'. */
+  dispatch?: DispatchMode;
+}
+
+interface Registration {
+  handler: EpollHandler;
+  /** The bits a handler may see: what was asked for, plus those the kernel always reports. */
+  accepts: number;
+  /** Also in each kernel event's data: an event whose generation differs is stale. */
+  generation: number;
+}
+
+const DISPATCH_MODES: readonly DispatchMode[] = ['thread', 'loop'];
+const { ENOENT, EBADF } = os.constants.errno;
+const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD } = binding.eventLayout;
+
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+export class EpollInstance {
+  readonly maxEvents: number;
+  readonly dispatch: DispatchMode;
+
+  #poller: NativePoller | null;
+  readonly #events: Uint32Array;
+  // Indexed by fd: one array load per event on the dispatch path.
+  #registrations: (Registration | undefined)[] = [];
+  #size = 0;
+  #generation = 0;
+  #refed = true;
+  #active = false;
+  // Held here because the native side references it only weakly while the instance is idle.
+  readonly #onBatch = (count: number): void => this.#dispatchBatch(count);
+
+  constructor(options?: EpollInstanceOptions) {
+    const opts = validateOptions(options);
+    this.maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
+    this.dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
+    try {
+      this.#poller = new binding.Poller(this.maxEvents, this.dispatch === 'loop', this.#onBatch);
+    } catch (error) {
+      throw fromNative(error);
+    }
+    this.#events = new Uint32Array(this.#poller.buffer);
+  }
+
+  /** Watches fd for events (a mask of EPOLL* bits and flags); handler(events, fd) runs for each. */
+  add(fd: number, events: number, handler: EpollHandler): this {
+    const poller = this.#open();
+    validateFd(fd);
+    const mask = validateEventMask(events, KNOWN_EVENTS);
+    validateFunction(handler, 'handler');
+    const generation = this.#nextGeneration();
+    check(poller.ctl(EPOLL_CTL_ADD, fd, mask, generation), 'epoll_ctl', fd);
+    // A registration still on record here was dropped by the kernel when its fd was closed
+    // without remove(): the add succeeded, so the new one replaces it.
+    if (this.#registrations[fd] === undefined) this.#size++;
+    this.#registrations[fd] = { handler, accepts: (mask | ALWAYS_REPORTED) >>> 0, generation };
+    this.#updateActive();
+    return this;
+  }
+
+  /** Changes the events of a registered fd, and its handler when one is given. Re-arms EPOLLONESHOT. */
+  modify(fd: number, events: number, handler?: EpollHandler): this {
+    const poller = this.#open();
+    validateFd(fd);
+    const mask = validateEventMask(events, KNOWN_EVENTS);
+    if (handler !== undefined) validateFunction(handler, 'handler');
+    const registration = this.#registered(fd);
+    const result = poller.ctl(EPOLL_CTL_MOD, fd, mask, registration.generation);
+    if (result < 0) {
+      // The kernel no longer knows the fd (closed without remove()): forget it as well.
+      if (result === -ENOENT || result === -EBADF) this.#forget(fd);
+      throw systemError(result, 'epoll_ctl', fd);
+    }
+    registration.accepts = (mask | ALWAYS_REPORTED) >>> 0;
+    if (handler !== undefined) registration.handler = handler;
+    return this;
+  }
+
+  /**
+   * Stops watching fd. Its handler never runs again, even for events already collected. An fd the
+   * caller has already closed is simply forgotten (the kernel dropped it with the close).
+   */
+  remove(fd: number): this {
+    const poller = this.#open();
+    validateFd(fd);
+    this.#registered(fd);
+    const result = poller.ctl(EPOLL_CTL_DEL, fd, 0, 0);
+    if (result < 0 && result !== -ENOENT && result !== -EBADF) throw systemError(result, 'epoll_ctl', fd);
+    this.#forget(fd);
+    return this;
+  }
+
+  has(fd: number): boolean {
+    this.#open();
+    validateFd(fd);
+    return this.#registrations[fd] !== undefined;
+  }
+
+  /** The number of registered fds. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The epoll fd itself, which can be added to another instance; -1 once closed. */
+  get fd(): number {
+    return this.#poller === null ? -1 : this.#poller.fd;
+  }
+
+  get closed(): boolean {
+    return this.#poller === null;
+  }
+
+  /** While it has registrations, the instance keeps the event loop alive (the default). */
+  ref(): this {
+    this.#open();
+    this.#refed = true;
+    this.#updateActive();
+    return this;
+  }
+
+  /** The instance no longer keeps the event loop alive; events are still delivered. */
+  unref(): this {
+    this.#open();
+    this.#refed = false;
+    this.#updateActive();
+    return this;
+  }
+
+  /** Stops dispatching, joins the wait thread and closes the epoll fd. Registered fds stay open. */
+  close(): void {
+    const poller = this.#poller;
+    if (poller === null) return;
+    this.#poller = null;
+    this.#registrations = [];
+    this.#size = 0;
+    poller.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // Handlers run in batch order; one that throws does not stop the rest, since an edge-triggered
+  // event skipped now would never come again. The first error is rethrown once the batch is done,
+  // like any callback's, and any others on the next tick.
+  #dispatchBatch(count: number): void {
+    const events = this.#events;
+    let failed = false;
+    let firstError: unknown;
+    for (let i = 0, at = 0; i < count; i++, at += STRIDE) {
+      const fd = events[at + FD_WORD];
+      // Read the field each time: a handler may close the instance or change registrations.
+      const registration = this.#registrations[fd];
+      if (registration === undefined || registration.generation !== events[at + GENERATION_WORD]) continue;
+      const ready = events[at + EVENTS_WORD] & registration.accepts;
+      if (ready === 0) continue;
+      try {
+        registration.handler(ready, fd);
+      } catch (error) {
+        if (failed) {
+          process.nextTick(rethrow, error);
+        } else {
+          failed = true;
+          firstError = error;
+        }
+      }
+    }
+    if (failed) throw firstError;
+  }
+
+  #open(): NativePoller {
+    if (this.#poller === null) throw closedError('EpollInstance');
+    return this.#poller;
+  }
+
+  #registered(fd: number): Registration {
+    const registration = this.#registrations[fd];
+    if (registration === undefined) throw systemError(-ENOENT, 'epoll_ctl', fd);
+    return registration;
+  }
+
+  #forget(fd: number): void {
+    this.#registrations[fd] = undefined;
+    this.#size--;
+    this.#updateActive();
+  }
+
+  // Generation 0 marks the internal wake-up event; 32 bits, as the native event data carries them.
+  #nextGeneration(): number {
+    this.#generation = (this.#generation + 1) >>> 0 || 1;
+    return this.#generation;
+  }
+
+  // Like a Node handle: held open only while it has something to wait for and is ref'd.
+  #updateActive(): void {
+    const active = this.#refed && this.#size > 0;
+    if (active !== this.#active && this.#poller !== null) {
+      this.#active = active;
+      this.#poller.setActive(active);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Errors in Node's own shapes: TypeError/RangeError with a code, and system errors with code,
+// errno, syscall and fd. They are built here, in JS, so that they belong to the caller's realm.
+import * as util from 'node:util';
+
+export type CodedError<E extends Error = Error> = E & { code: string };
+
+export interface SystemError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  fd?: number;
+}
+
+// Node shows the code in the stack's first line ("TypeError [ERR_X]: ...") but not in `name`.
+function withCode<E extends Error>(error: E, code: string): CodedError<E> {
+  const name = error.name;
+  error.name = `${name} [${code}]`;
+  void error.stack;
+  error.name = name;
+  return Object.assign(error, { code });
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return ` Received ${value}`;
+  if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') return ` Received ${Array.isArray(value) ? 'an instance of Array' : `an instance of ${value.constructor?.name ?? 'Object'}`}`;
+  return ` Received type ${typeof value} (${util.inspect(value)})`;
+}
+
+export function invalidArgType(name: string, expected: string, actual: unknown): CodedError<TypeError> {
+  return withCode(new TypeError(`The "${name}" argument must be ${expected}.${describe(actual)}`), 'ERR_INVALID_ARG_TYPE');
+}
+
+export function outOfRange(name: string, range: string, actual: unknown): CodedError<RangeError> {
+  return withCode(
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${util.inspect(actual)}`),
+    'ERR_OUT_OF_RANGE',
+  );
+}
+
+export function invalidArgValue<E extends Error>(
+  ErrorType: new (message: string) => E,
+  name: string,
+  actual: unknown,
+  reason: string,
+): CodedError<E> {
+  return withCode(new ErrorType(`The argument '${name}' ${reason}. Received ${util.inspect(actual)}`), 'ERR_INVALID_ARG_VALUE');
+}
+
+export function closedError(what: string): CodedError {
+  return withCode(new Error(`${what} is closed`), 'ERR_EPOLL_CLOSED');
+}
+
+// What the kernel means by an errno that is surprising from epoll_ctl.
+const EPOLL_CTL_HINTS: Record<string, string> = {
+  EPERM: 'the fd does not support epoll (regular files and directories are always ready)',
+  ELOOP: 'adding it would nest epoll instances in a cycle or too deep',
+  ENOSPC: 'the per-user limit on epoll watches (fs.epoll.max_user_watches) is reached',
+};
+
+/** A system error from a negative errno, as Node's fs and net report them. */
+export function systemError(errno: number, syscall: string, fd?: number): SystemError {
+  const [code, description] = util.getSystemErrorMap().get(errno) ?? [`Unknown system error ${errno}`, 'unknown error'];
+  const hint = syscall === 'epoll_ctl' ? EPOLL_CTL_HINTS[code] : undefined;
+  const where = fd === undefined ? syscall : `${syscall} (fd ${fd})`;
+  const error = new Error(`${code}: ${description}, ${where}${hint ? `: ${hint}` : ''}`);
+  return Object.assign(error, { code, errno, syscall, ...(fd === undefined ? {} : { fd }) });
+}
+
+/** Returns a native result, or throws the system error its negative errno stands for. */
+export function check(result: number, syscall: string, fd?: number): number {
+  if (result < 0) throw systemError(result, syscall, fd);
+  return result;
+}
+
+/** Rebuilds an error thrown by a native constructor into this realm's system error. */
+export function fromNative(error: unknown): unknown {
+  const native = error as { errno?: unknown; syscall?: unknown };
+  if (typeof native?.errno === 'number' && typeof native.syscall === 'string') {
+    return systemError(native.errno, native.syscall);
+  }
+  return error;
+}

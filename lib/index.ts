@@ -1,0 +1,9 @@
+// linux-epoll: the kernel's epoll and eventfd for Node.js on Linux.
+export {
+  EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLRDBAND, EPOLLWRNORM,
+  EPOLLWRBAND, EPOLLMSG, EPOLLRDHUP, EPOLLEXCLUSIVE, EPOLLWAKEUP, EPOLLONESHOT, EPOLLET, eventNames,
+} from './constants';
+export { EpollInstance, type EpollHandler, type EpollInstanceOptions, type DispatchMode } from './epoll-instance';
+export { EventFd, type EventFdOptions } from './event-fd';
+export type { SystemError } from './errors';
+export * as io from './io';

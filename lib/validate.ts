@@ -1,0 +1,69 @@
+// Validation of values that cross from user code. Each check throws Node's documented error and
+// returns the value in the form native code expects.
+import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+
+export const MAX_FD = 0x7fffffff;
+
+export function validateInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw outOfRange(name, `an integer >= ${min} && <= ${max}`, value);
+  }
+  return value;
+}
+
+export function validateFd(value: unknown, name = 'fd'): number {
+  return validateInteger(value, name, 0, MAX_FD);
+}
+
+/**
+ * An event mask: any integer from -2^31 to 2^32-1, read as a 32-bit pattern, so that
+ * `EPOLLIN | EPOLLET` (negative in JS) and `EPOLLET` (2147483648) mean the same bit.
+ */
+export function validateEventMask(value: unknown, known: number, name = 'events'): number {
+  const mask = validateInteger(value, name, -0x80000000, 0xffffffff) >>> 0;
+  const unknown = (mask & ~known) >>> 0;
+  if (unknown !== 0) {
+    throw invalidArgValue(RangeError, name, value, `has unknown event bits 0x${unknown.toString(16)}`);
+  }
+  return mask;
+}
+
+export function validateFunction(value: unknown, name: string): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') throw invalidArgType(name, 'of type function', value);
+}
+
+export function validateBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+  return value;
+}
+
+export function validateOptions(value: unknown, name = 'options'): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgType(name, 'of type object', value);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function validateOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw invalidArgValue(TypeError, name, value, `must be one of: ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+  return value as T;
+}
+
+export function validateView(value: unknown, name: string): ArrayBufferView {
+  if (!ArrayBuffer.isView(value)) {
+    throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value);
+  }
+  return value;
+}
+
+/** The byte range [offset, offset + length) of a view, defaulting to everything from offset on. */
+export function validateRange(view: ArrayBufferView, offset: unknown, length: unknown): [number, number] {
+  const start = offset === undefined ? 0 : validateInteger(offset, 'offset', 0, view.byteLength);
+  const count = length === undefined ? view.byteLength - start : validateInteger(length, 'length', 0, view.byteLength - start);
+  return [start, count];
+}

@@ -1,0 +1,32 @@
+#pragma once
+#include <node_api.h>
+#include <sys/epoll.h>
+
+// The two dispatch modes differ only in who notices that the epoll fd has events. Everything else
+// (the batch buffer, the crossing into JS, the stale-event rules in lib/) is shared through these.
+
+// Where a filled batch goes. Called on the JS thread that owns the instance.
+class BatchSink {
+ public:
+  virtual void Deliver(napi_env env, int count) = 0;
+
+ protected:
+  ~BatchSink() = default;
+};
+
+// What a source needs to fill batches: the epoll fd and the buffer that epoll_wait writes into.
+struct Batch {
+  int epfd;
+  epoll_event* events;
+  int max_events;
+};
+
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Whether the source keeps the event loop (and so the process or worker) alive.
+  virtual void SetRef(bool ref) = 0;
+  // After Stop returns, the sink is never called again and nothing touches the batch buffer. The
+  // source frees itself once the runtime has let go of it.
+  virtual void Stop() = 0;
+};

@@ -1,0 +1,80 @@
+#include "loop_watcher.h"
+
+#include <cerrno>
+
+#include "system_error.h"
+
+// Weak, so the addon still loads in a Node-API runtime without libuv: the thread mode needs none
+// of these, and Start() reports their absence instead of the loader failing on every mode.
+#pragma weak uv_poll_init
+#pragma weak uv_poll_start
+#pragma weak uv_poll_stop
+#pragma weak uv_close
+#pragma weak uv_ref
+#pragma weak uv_unref
+
+LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
+  uv_loop_t* loop = nullptr;
+  if (uv_poll_init == nullptr || napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    ThrowSystemError(env, ENOSYS, "uv_poll_init");
+  }
+  LoopWatcher* self = new LoopWatcher(env, batch, sink);
+  int err = uv_poll_init(loop, &self->poll_, batch.epfd);
+  if (err != 0) {
+    delete self;
+    ThrowSystemError(env, -err, "uv_poll_init");
+  }
+  self->poll_.data = self;
+  // The handle closes asynchronously: this hook keeps a terminating worker's loop running until
+  // OnClosed has freed it.
+  napi_add_async_cleanup_hook(env, OnEnvTeardown, self, &self->teardown_hook_);
+  err = uv_poll_start(&self->poll_, UV_READABLE, OnReadable);
+  if (err != 0) {
+    self->Stop();
+    ThrowSystemError(env, -err, "uv_poll_start");
+  }
+  // A new instance must not hold the process open; lib/ refs it once it has registrations.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&self->poll_));
+  return self;
+}
+
+// One batch per loop turn: a level-triggered fd that stays ready leaves the epoll fd readable, and
+// the loop comes back here only after its timers, I/O and immediates have had their turn.
+void LoopWatcher::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+  LoopWatcher* self = static_cast<LoopWatcher*>(handle->data);
+  if (status < 0 || self->sink_ == nullptr) return;
+  int count = epoll_wait(self->batch_.epfd, self->batch_.events, self->batch_.max_events, 0);
+  // EINTR leaves the epoll fd readable, so the next turn retries.
+  if (count > 0) self->sink_->Deliver(self->env_, count);
+}
+
+void LoopWatcher::SetRef(bool ref) {
+  uv_handle_t* handle = reinterpret_cast<uv_handle_t*>(&poll_);
+  if (ref) {
+    uv_ref(handle);
+  } else {
+    uv_unref(handle);
+  }
+}
+
+// uv_close drops the epoll fd from libuv's own interest set at once, so the caller may close the
+// epoll fd as soon as this returns.
+void LoopWatcher::Stop() {
+  if (closing_) return;
+  closing_ = true;
+  sink_ = nullptr;
+  uv_poll_stop(&poll_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), OnClosed);
+}
+
+void LoopWatcher::OnClosed(uv_handle_t* handle) {
+  LoopWatcher* self = static_cast<LoopWatcher*>(handle->data);
+  napi_remove_async_cleanup_hook(self->teardown_hook_);
+  delete self;
+}
+
+// The Poller's own teardown hook runs first and has called Stop(); removing this hook in OnClosed
+// tells the runtime that the handle is gone.
+void LoopWatcher::OnEnvTeardown(napi_async_cleanup_hook_handle /*hook*/, void* self) {
+  static_cast<LoopWatcher*>(self)->Stop();
+}

@@ -1,0 +1,127 @@
+#include "poller.h"
+
+#include <unistd.h>
+
+#include "loop_watcher.h"
+#include "system_error.h"
+#include "wait_thread.h"
+
+Napi::Function Poller::Define(Napi::Env env) {
+  return DefineClass(env, "Poller",
+                     {
+                         InstanceMethod<&Poller::Ctl>("ctl"),
+                         InstanceMethod<&Poller::SetActive>("setActive"),
+                         InstanceMethod<&Poller::Close>("close"),
+                         InstanceAccessor<&Poller::GetFd>("fd"),
+                         InstanceAccessor<&Poller::GetBuffer>("buffer"),
+                     });
+}
+
+Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  int max_events = info[0].As<Napi::Number>().Int32Value();
+  bool loop_mode = info[1].ToBoolean();
+  on_batch_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
+
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, max_events * sizeof(epoll_event));
+  buffer_ = Napi::Persistent(buffer);
+
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) ThrowSystemError(env, errno, "epoll_create1");
+  batch_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
+
+  // The instance itself is the async resource, so handlers run in the async context that was
+  // current when it was created, as the callbacks of Node's own handles do.
+  napi_async_init(env, info.This(), Napi::String::New(env, "EpollInstance"), &async_context_);
+  try {
+    source_ = StartSource(env, loop_mode);
+  } catch (...) {
+    close(epfd_);
+    epfd_ = -1;
+    napi_async_destroy(env, async_context_);
+    throw;
+  }
+  // Registered after the source, because hooks run newest first: the source must be stopped
+  // before the runtime tears down what the source relies on (its thread-safe function).
+  napi_add_env_cleanup_hook(env, OnEnvTeardown, this);
+}
+
+Poller::~Poller() { Shutdown(); }
+
+EventSource* Poller::StartSource(Napi::Env env, bool loop_mode) {
+  if (loop_mode) return LoopWatcher::Start(env, batch_, this);
+  return WaitThread::Start(env, batch_, this);
+}
+
+// The one crossing into JS per batch: onBatch(count) reads the events from the shared buffer.
+void Poller::Deliver(napi_env env, int count) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value on_batch = nullptr;
+  napi_get_reference_value(env, on_batch_, &on_batch);
+  if (on_batch != nullptr) {
+    napi_value argv[1];
+    napi_create_int32(env, count, &argv[0]);
+    // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
+    // uv callback nor a thread-safe function would report it on their own.
+    if (napi_make_callback(env, async_context_, on_batch, on_batch, 1, argv, nullptr) ==
+        napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+// ctl(op, fd, events, generation): 0 or -errno. The event's data carries the fd and the
+// registration's generation, which is how lib/ tells a stale event from a live one.
+Napi::Value Poller::Ctl(const Napi::CallbackInfo& info) {
+  int op = info[0].As<Napi::Number>().Int32Value();
+  int fd = info[1].As<Napi::Number>().Int32Value();
+  epoll_event event{};
+  event.events = info[2].As<Napi::Number>().Uint32Value();
+  event.data.u64 = (uint64_t{info[3].As<Napi::Number>().Uint32Value()} << 32) | uint32_t(fd);
+  return Napi::Number::New(info.Env(), ResultOrErrno(epoll_ctl(epfd_, op, fd, &event)));
+}
+
+// setActive(active): an active instance keeps the event loop and its own JS object alive.
+Napi::Value Poller::SetActive(const Napi::CallbackInfo& info) {
+  bool active = info[0].ToBoolean();
+  if (active != active_ && source_ != nullptr) {
+    active_ = active;
+    if (active) {
+      on_batch_.Ref();
+    } else {
+      on_batch_.Unref();
+    }
+    source_->SetRef(active);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
+  Shutdown();
+  return info.Env().Undefined();
+}
+
+Napi::Value Poller::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), epfd_); }
+
+Napi::Value Poller::GetBuffer(const Napi::CallbackInfo& /*info*/) { return buffer_.Value(); }
+
+void Poller::OnEnvTeardown(void* self) { static_cast<Poller*>(self)->Shutdown(); }
+
+// Idempotent. Stops the source first so that nothing waits on or writes into what is closed next.
+void Poller::Shutdown() {
+  if (epfd_ < 0) return;
+  source_->Stop();
+  source_ = nullptr;
+  close(epfd_);
+  epfd_ = -1;
+  if (active_) {
+    on_batch_.Unref();
+    active_ = false;
+  }
+  napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
+  napi_async_destroy(env_, async_context_);
+}

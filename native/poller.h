@@ -1,0 +1,39 @@
+#pragma once
+#include <napi.h>
+
+#include "event_source.h"
+
+// The native half of an EpollInstance: the epoll fd, the batch buffer shared with JS, and the event
+// source that fills it. JS-facing methods return 0 or -errno; lib/ owns every policy decision.
+class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // new Poller(maxEvents, loopMode, onBatch)
+  explicit Poller(const Napi::CallbackInfo& info);
+  ~Poller() override;
+
+  void Deliver(napi_env env, int count) override;
+
+ private:
+  Napi::Value Ctl(const Napi::CallbackInfo& info);
+  Napi::Value SetActive(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetFd(const Napi::CallbackInfo& info);
+  Napi::Value GetBuffer(const Napi::CallbackInfo& info);
+
+  EventSource* StartSource(Napi::Env env, bool loop_mode);
+  void Shutdown();
+  static void OnEnvTeardown(void* self);
+
+  napi_env env_;
+  int epfd_ = -1;
+  Batch batch_{};
+  EventSource* source_ = nullptr;
+  bool active_ = false;
+  Napi::Reference<Napi::ArrayBuffer> buffer_;
+  // Weak while the instance is idle or unref'd, so an unreachable instance can be collected; strong
+  // while it is active, as a Node handle keeps its owner alive.
+  Napi::FunctionReference on_batch_;
+  napi_async_context async_context_ = nullptr;
+};

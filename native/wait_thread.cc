@@ -1,0 +1,136 @@
+#include "wait_thread.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
+
+#include "system_error.h"
+
+namespace {
+
+// Generation 0 is never given to a registration, so lib/ would skip this event; the thread never
+// posts it anyway, since it only fires once stopping.
+constexpr uint64_t kWakeData = 0;
+
+}  // namespace
+
+WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
+  WaitThread* self = new WaitThread(batch, sink);
+  self->env_ = env;
+  self->wakefd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (self->wakefd_ < 0) {
+    int err = errno;
+    delete self;
+    ThrowSystemError(env, err, "eventfd");
+  }
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.u64 = kWakeData;
+  if (epoll_ctl(batch.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
+    int err = errno;
+    delete self;
+    ThrowSystemError(env, err, "epoll_ctl");
+  }
+  napi_status status = napi_create_threadsafe_function(
+      env, nullptr, nullptr, Napi::String::New(env, "EpollInstance"), 0, 1, self, Finalize, self,
+      CallJs, &self->tsfn_);
+  if (status != napi_ok) {
+    delete self;
+    NAPI_THROW_IF_FAILED(env, status, nullptr);
+  }
+  // A new instance must not hold the process open; lib/ refs it once it has registrations.
+  napi_unref_threadsafe_function(env, self->tsfn_);
+
+  // Signals belong to the JS thread: the wait thread starts with all of them blocked, so a signal
+  // storm never lands here, and never makes epoll_wait return early.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  int err = pthread_create(&self->thread_, nullptr, Main, self);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (err != 0) {
+    // The thread-safe function now owns self and frees it in Finalize.
+    napi_release_threadsafe_function(self->tsfn_, napi_tsfn_abort);
+    ThrowSystemError(env, err, "pthread_create");
+  }
+  return self;
+}
+
+WaitThread::~WaitThread() {
+  if (wakefd_ >= 0) close(wakefd_);
+}
+
+void* WaitThread::Main(void* self) {
+  static_cast<WaitThread*>(self)->Run();
+  return nullptr;
+}
+
+void WaitThread::Run() {
+  for (;;) {
+    int count = epoll_wait(batch_.epfd, batch_.events, batch_.max_events, -1);
+    if (count < 0 && errno == EINTR) continue;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_ || count < 0) return;
+      batch_in_flight_ = true;
+    }
+    void* item = reinterpret_cast<void*>(static_cast<intptr_t>(count));
+    if (napi_call_threadsafe_function(tsfn_, item, napi_tsfn_nonblocking) != napi_ok) return;
+    if (!AwaitDispatch()) return;
+  }
+}
+
+// Polling again before the JS thread has dispatched would overwrite the buffer it reads, and would
+// flood it with the same level-triggered events. Returns false when stopping.
+bool WaitThread::AwaitDispatch() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  dispatched_.wait(lock, [this] { return !batch_in_flight_ || stopping_; });
+  return !stopping_;
+}
+
+void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context, void* data) {
+  // A null env means the runtime is discarding queued items; the thread was joined before that.
+  if (env == nullptr) return;
+  WaitThread* self = static_cast<WaitThread*>(context);
+  if (self->sink_ != nullptr) self->sink_->Deliver(env, static_cast<int>(reinterpret_cast<intptr_t>(data)));
+  {
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->batch_in_flight_ = false;
+  }
+  self->dispatched_.notify_one();
+}
+
+void WaitThread::SetRef(bool ref) {
+  if (ref) {
+    napi_ref_threadsafe_function(env_, tsfn_);
+  } else {
+    napi_unref_threadsafe_function(env_, tsfn_);
+  }
+}
+
+// May run inside a handler (close() from JS during dispatch), so the thread can be waiting for
+// this very dispatch to finish: wake it before joining.
+void WaitThread::Stop() {
+  sink_ = nullptr;
+  WakeForStop();
+  pthread_join(thread_, nullptr);
+  // Abort, not release: queued batches are for a closed instance and must never reach JS.
+  napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+}
+
+void WaitThread::WakeForStop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  dispatched_.notify_one();
+  uint64_t one = 1;
+  // The eventfd counter cannot overflow from a single write, so this write cannot fail.
+  (void)!write(wakefd_, &one, sizeof one);
+}
+
+void WaitThread::Finalize(napi_env /*env*/, void* data, void* /*hint*/) {
+  delete static_cast<WaitThread*>(data);
+}

@@ -1,0 +1,41 @@
+#pragma once
+#include <napi.h>
+#include <pthread.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "event_source.h"
+
+// The portable dispatch mode: a native thread blocks in epoll_wait and hands each batch to the JS
+// thread through a thread-safe function. It needs nothing but Node-API.
+class WaitThread : public EventSource {
+ public:
+  static WaitThread* Start(Napi::Env env, Batch batch, BatchSink* sink);
+
+  void SetRef(bool ref) override;
+  void Stop() override;
+
+ private:
+  WaitThread(Batch batch, BatchSink* sink) : batch_(batch), sink_(sink) {}
+  ~WaitThread() override;
+
+  static void* Main(void* self);
+  void Run();
+  bool AwaitDispatch();
+  void WakeForStop();
+  static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
+  static void Finalize(napi_env env, void* data, void* hint);
+
+  Batch batch_;
+  BatchSink* sink_;  // JS thread only; null once stopped
+  int wakefd_ = -1;
+  napi_env env_ = nullptr;
+  napi_threadsafe_function tsfn_ = nullptr;
+  pthread_t thread_{};
+
+  std::mutex mutex_;
+  std::condition_variable dispatched_;
+  bool batch_in_flight_ = false;  // posted to the JS thread and not dispatched yet
+  bool stopping_ = false;
+};
