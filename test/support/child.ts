@@ -1,0 +1,33 @@
+// Runs a script in a fresh node process, for behaviour that must be seen from outside: exit,
+// crashes, process lifetime. The script gets the compiled package as LINUX_EPOLL.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+export const PACKAGE = path.resolve(__dirname, '../../dist/lib/index.js');
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function runScript(source: string, options: { timeoutMs?: number; args?: string[] } = {}): Promise<ChildResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(options.args ?? []), '-e', `const LINUX_EPOLL = require(${JSON.stringify(PACKAGE)});\n${source}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
