@@ -1,0 +1,155 @@
+// Process and thread lifetime, seen from outside in child processes: what keeps a process alive,
+// what happens to a handler's exception, and that workers and GC leave no thread or fd behind.
+import { describeEachMode } from './support/modes';
+import { runScript } from './support/child';
+
+const COUNTS = `
+const fs = require('fs');
+const counts = () => ({
+  fds: fs.readdirSync('/proc/self/fd').filter((fd) => { try { return /eventpoll|eventfd/.test(fs.readlinkSync('/proc/self/fd/' + fd)); } catch { return false; } }).length,
+  threads: fs.readdirSync('/proc/self/task').length,
+});
+`;
+
+describeEachMode('lifetime', (dispatch) => {
+  const make = `const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL; const dispatch = '${dispatch}';`;
+
+  test('a new or emptied instance does not keep the process alive', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const efd = new EventFd();
+      ep.add(efd.fd, EPOLLIN, () => {});
+      ep.remove(efd.fd);
+      const idle = new EpollInstance({ dispatch });
+      console.log('done');`);
+    expect(result).toMatchObject({ code: 0, stdout: 'done\n' });
+    expect(result.ms).toBeLessThan(5000);
+  });
+
+  test('an instance with registrations keeps the process alive until close()', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const [r, w] = LINUX_EPOLL.io.pipe();
+      const started = Date.now();
+      ep.add(r, EPOLLIN, () => { console.log('event after', Date.now() - started >= 250); ep.close(); });
+      // Nothing else keeps the loop alive: the event comes from another process later on.
+      require('child_process').spawn('sh', ['-c', 'sleep 0.3; printf x > /proc/' + process.pid + '/fd/' + w], { stdio: 'ignore' }).unref();
+      process.on('exit', () => console.log('exit'));`);
+    expect(result).toMatchObject({ code: 0, stdout: 'event after true\nexit\n' });
+  });
+
+  test('unref() lets the process exit, ref() holds it again', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const efd = new EventFd();
+      ep.add(efd.fd, EPOLLIN, () => {});
+      ep.unref();
+      const held = new EpollInstance({ dispatch });
+      const other = new EventFd();
+      held.add(other.fd, EPOLLIN, () => { console.log('held'); held.close(); });
+      held.unref().ref();
+      setTimeout(() => other.write(1), 50).unref();
+      process.on('exit', () => console.log('exit'));`);
+    expect(result).toMatchObject({ code: 0, stdout: 'held\nexit\n' });
+  });
+
+  test('an unref()ed instance still delivers events while something else keeps the process alive', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const efd = new EventFd(1);
+      ep.add(efd.fd, EPOLLIN, () => { console.log('event', efd.read()); ep.close(); clearTimeout(timer); });
+      ep.unref();
+      const timer = setTimeout(() => console.log('timeout'), 3000);`);
+    expect(result).toMatchObject({ code: 0, stdout: 'event 1n\n' });
+  });
+
+  test('a handler that throws reaches the process like any callback: it dies with the stack', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const efd = new EventFd(1);
+      ep.add(efd.fd, EPOLLIN, function explodingHandler() { throw new Error('boom from the handler'); });`);
+    expect(result.code).toBe(1);
+    expect(result.signal).toBeNull();
+    expect(result.stderr).toMatch(/Error: boom from the handler\n\s+at .*explodingHandler/);
+    expect(result.stderr).not.toMatch(/DEP0168|Warning/);
+  });
+
+  test('with an uncaughtException listener the error is reported and the instance keeps working', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch, maxEvents: 8 });
+      const a = new EventFd(1), b = new EventFd(1);
+      let thrown = 0, other = 0;
+      process.on('uncaughtException', (error) => console.log('caught', error.message));
+      ep.add(a.fd, EPOLLIN, () => { a.read(); if (++thrown <= 2) throw new Error('bad ' + thrown); });
+      ep.add(b.fd, EPOLLIN, () => { b.read(); other++; });
+      setTimeout(() => a.write(1), 50);
+      setTimeout(() => { console.log('thrown', thrown, 'other', other > 0); ep.close(); }, 200);`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('caught bad 1\ncaught bad 2\nthrown 2 other true\n');
+  });
+
+  test('process.exit() inside a handler exits cleanly', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const efd = new EventFd(1);
+      ep.add(efd.fd, EPOLLIN, () => process.exit(42));`);
+    expect(result).toMatchObject({ code: 42, signal: null, stderr: '' });
+  });
+
+  test('a worker_thread terminated while its instances wait leaves no thread or fd behind', async () => {
+    const result = await runScript(`${make}${COUNTS}
+      const { Worker } = require('worker_threads');
+      const source = \`
+        const { EpollInstance, EventFd, EPOLLIN } = require(\${JSON.stringify(require.resolve(${JSON.stringify(require.resolve('../dist/lib/index.js'))}))});
+        const { parentPort, workerData } = require('worker_threads');
+        const keep = [];
+        for (const fd of workerData) {
+          const ep = new EpollInstance({ dispatch: '${dispatch}' });
+          ep.add(fd, EPOLLIN, () => {});
+          keep.push(ep);
+        }
+        parentPort.postMessage('waiting');
+      \`;
+      // Always-ready fds owned by the main thread, so the workers are mid-dispatch when terminated.
+      const ready = [1, 2, 3, 4].map(() => new EventFd(1).fd);
+      const before = counts();
+      let rounds = 0;
+      const round = () => {
+        const worker = new Worker(source, { eval: true, workerData: ready });
+        worker.once('message', () => worker.terminate());
+        worker.once('exit', () => {
+          if (++rounds < 10) return round();
+          setTimeout(() => {
+            const after = counts();
+            console.log(JSON.stringify({ fds: after.fds - before.fds, threads: after.threads - before.threads }));
+          }, 100);
+        });
+      };
+      round();`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ fds: 0, threads: 0 });
+  });
+
+  test('an unreachable instance is collected: its thread stops and its fds close', async () => {
+    const result = await runScript(`${make}${COUNTS}
+      const ready = new EventFd(1);
+      const before = counts();
+      (function () {
+        for (let i = 0; i < 20; i++) {
+          const ep = new EpollInstance({ dispatch });
+          ep.add(ready.fd, EPOLLIN, () => {});
+          ep.unref();
+        }
+      })();
+      const during = counts();
+      const settle = (n) => { gc(); if (n > 0) setTimeout(() => settle(n - 1), 10); else report(); };
+      const report = () => {
+        const after = counts();
+        console.log(JSON.stringify({ grew: during.fds - before.fds >= 20, fds: after.fds - before.fds, threads: after.threads - before.threads }));
+      };
+      settle(20);`, { args: ['--expose-gc'] });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ grew: true, fds: 0, threads: 0 });
+  });
+});
