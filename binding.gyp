@@ -8,6 +8,8 @@
       "sources": [
         "native/addon.cc",
         "native/io.cc",
+        "native/sock.cc",
+        "native/timerfd.cc",
         "native/poller.cc",
         "native/wait_thread.cc",
         "native/loop_watcher.cc",

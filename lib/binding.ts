@@ -33,6 +33,36 @@ export interface Binding {
   write(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number): number;
   close(fd: number): number;
   eventfd(initval: number, semaphore: boolean): number;
+  sockConstants: Record<string, number>;
+  /** The new non-blocking, close-on-exec socket fd, or -errno. */
+  socket(family: number, type: number): number;
+  /** An address is (family, bytes, port, scopeId): 4 or 16 address bytes, or a Unix path. 0 or -errno. */
+  bind(fd: number, family: number, bytes: Uint8Array, port: number, scopeId: number): number;
+  /** 0, -EINPROGRESS or -errno. */
+  connect(fd: number, family: number, bytes: Uint8Array, port: number, scopeId: number): number;
+  listen(fd: number, backlog: number): number;
+  /** The accepted fd or -errno; the peer's address goes to record (see lib/socket-address.ts). */
+  accept(fd: number, record: Uint8Array): number;
+  localAddress(fd: number, record: Uint8Array): number;
+  peerAddress(fd: number, record: Uint8Array): number;
+  setIntOption(fd: number, level: number, name: number, value: number): number;
+  /** The option's value (always >= 0 for those lib reads) or -errno. */
+  getIntOption(fd: number, level: number, name: number): number;
+  setLinger(fd: number, on: boolean, seconds: number): number;
+  shutdown(fd: number, how: number): number;
+  /** Transfers views[0, count): bytes or -errno. */
+  writev(fd: number, views: readonly ArrayBufferView[], count: number): number;
+  readv(fd: number, views: readonly ArrayBufferView[], count: number): number;
+  send(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number): number;
+  recv(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number): number;
+  sendto(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number,
+    family: number, bytes: Uint8Array, port: number, scopeId: number): number;
+  recvfrom(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, record: Uint8Array): number;
+  timerClocks: Record<'monotonic' | 'realtime' | 'boottime', number>;
+  /** A non-blocking, close-on-exec timerfd or -errno. */
+  timerfdCreate(clock: number): number;
+  /** 0 or -errno; a first expiration of 0 disarms. */
+  timerfdSettime(fd: number, firstSeconds: number, firstNanoseconds: number, intervalSeconds: number, intervalNanoseconds: number): number;
 }
 
 // The package root holds binding.gyp, whether this file runs from lib/ or from dist/lib/.

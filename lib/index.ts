@@ -5,5 +5,7 @@ export {
 } from './constants';
 export { EpollInstance, type EpollHandler, type EpollInstanceOptions, type DispatchMode } from './epoll-instance';
 export { EventFd, type EventFdOptions } from './event-fd';
+export { TimerFd, type TimerFdOptions, type TimerClock } from './timer-fd';
 export type { SystemError } from './errors';
 export * as io from './io';
+export * as sock from './sock';

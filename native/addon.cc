@@ -7,6 +7,8 @@
 
 #include "io.h"
 #include "poller.h"
+#include "sock.h"
+#include "timerfd.h"
 
 namespace {
 
@@ -54,6 +56,8 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     InitConstants(env, exports);
     InitEventLayout(env, exports);
     InitIo(env, exports);
+    InitSock(env, exports);
+    InitTimerFd(env, exports);
     exports.Set("Poller", Poller::Define(env));
   }
 };

@@ -1,0 +1,67 @@
+// TimerFd: a kernel timer that is a pollable fd. Its expirations are counted by the kernel, so a
+// busy thread that reads late still learns how many periods went by.
+import { binding } from './binding';
+import { CounterFd } from './counter-fd';
+import { check, invalidArgType, outOfRange } from './errors';
+import { validateOneOf, validateOptions } from './validate';
+
+export type TimerClock = 'monotonic' | 'realtime' | 'boottime';
+
+export interface TimerFdOptions {
+  /** 'monotonic' (the default) ignores clock changes; 'boottime' also counts suspended time. */
+  clock?: TimerClock;
+}
+
+const CLOCKS: readonly TimerClock[] = ['monotonic', 'realtime', 'boottime'];
+// About 31,700 years: far beyond any use, and exact in milliseconds.
+const MAX_MS = 1e15;
+
+function validateMs(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!(value >= min && value <= MAX_MS)) throw outOfRange(name, `>= ${min} && <= ${MAX_MS}`, value);
+  return value;
+}
+
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+// The fraction of a millisecond survives down to the nanosecond.
+function nanoseconds(ms: number): number {
+  return Math.min(Math.round((ms % 1000) * 1e6), 999_999_999);
+}
+
+export class TimerFd extends CounterFd {
+  /** A non-blocking, close-on-exec timerfd, disarmed. */
+  constructor(options?: TimerFdOptions) {
+    const opts = validateOptions(options);
+    const clock = opts.clock === undefined ? 'monotonic' : validateOneOf(opts.clock, 'options.clock', CLOCKS);
+    super(check(binding.timerfdCreate(binding.timerClocks[clock]), 'timerfd_create'));
+  }
+
+  /**
+   * Arms the timer: first expiry after delayMs (> 0), then every intervalMs (0, the default, fires
+   * once). Fractions of a millisecond are kept. Re-arming replaces the previous setting.
+   */
+  start(delayMs: number, intervalMs = 0): this {
+    const fd = this.openFd();
+    const delay = validateMs(delayMs, 'delayMs', Number.MIN_VALUE);
+    const interval = validateMs(intervalMs, 'intervalMs', 0);
+    // A delay that rounds to zero nanoseconds would disarm the timer instead.
+    const first = seconds(delay) === 0 && nanoseconds(delay) === 0 ? 1e-6 : delay;
+    check(binding.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(interval), nanoseconds(interval)), 'timerfd_settime', fd);
+    return this;
+  }
+
+  /** Disarms the timer; expirations already counted stay readable. */
+  stop(): this {
+    const fd = this.openFd();
+    check(binding.timerfdSettime(fd, 0, 0, 0, 0), 'timerfd_settime', fd);
+    return this;
+  }
+
+  /** The expirations since the last read, and resets the count: null when there were none. */
+  read(): bigint | null {
+    return this.readCounter();
+  }
+}

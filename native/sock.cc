@@ -1,0 +1,275 @@
+#include "sock.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+#include "syscall_helpers.h"
+
+namespace {
+
+// An address crosses as (family, bytes, port, scopeId): bytes are the 4 or 16 address bytes, or
+// a Unix path without its terminating NUL (a leading NUL names the abstract namespace). Native
+// fills a record of the same shape for lib/: four uint32 words, then the bytes.
+constexpr size_t kRecordFamily = 0, kRecordPort = 1, kRecordScopeId = 2, kRecordLength = 3;
+constexpr size_t kRecordBytes = 16;
+constexpr size_t kRecordSize = kRecordBytes + sizeof(sockaddr_un::sun_path);
+// A writev or readv takes at most this many buffers; lib/ never passes more.
+constexpr size_t kMaxIov = 1024;
+
+// info[at..at+3] = family, bytes, port, scopeId. Returns the sockaddr length.
+socklen_t Pack(const Napi::CallbackInfo& info, size_t at, sockaddr_storage* storage) {
+  std::memset(storage, 0, sizeof(*storage));
+  int family = IntArg(info, at);
+  ByteSpan bytes = ViewSpan(info[at + 1]);
+  uint16_t port = htons(static_cast<uint16_t>(IntArg(info, at + 2)));
+  if (family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(storage);
+    in->sin_family = AF_INET;
+    in->sin_port = port;
+    std::memcpy(&in->sin_addr, bytes.data, sizeof(in->sin_addr));
+    return sizeof(sockaddr_in);
+  }
+  if (family == AF_INET6) {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = port;
+    in6->sin6_scope_id = info[at + 3].As<Napi::Number>().Uint32Value();
+    std::memcpy(&in6->sin6_addr, bytes.data, sizeof(in6->sin6_addr));
+    return sizeof(sockaddr_in6);
+  }
+  auto* un = reinterpret_cast<sockaddr_un*>(storage);
+  un->sun_family = AF_UNIX;
+  std::memcpy(un->sun_path, bytes.data, bytes.size);
+  // An abstract name is exactly its bytes; a path is NUL-terminated (the memset wrote the NUL).
+  bool abstract = bytes.size > 0 && bytes.data[0] == 0;
+  return offsetof(sockaddr_un, sun_path) + bytes.size + (abstract ? 0 : 1);
+}
+
+void Unpack(const sockaddr_storage& storage, socklen_t length, Napi::Uint8Array record) {
+  auto* words = reinterpret_cast<uint32_t*>(record.Data());
+  uint8_t* bytes = record.Data() + kRecordBytes;
+  words[kRecordFamily] = storage.ss_family;
+  words[kRecordPort] = 0;
+  words[kRecordScopeId] = 0;
+  words[kRecordLength] = 0;
+  if (storage.ss_family == AF_INET) {
+    auto& in = reinterpret_cast<const sockaddr_in&>(storage);
+    words[kRecordPort] = ntohs(in.sin_port);
+    words[kRecordLength] = sizeof(in.sin_addr);
+    std::memcpy(bytes, &in.sin_addr, sizeof(in.sin_addr));
+  } else if (storage.ss_family == AF_INET6) {
+    auto& in6 = reinterpret_cast<const sockaddr_in6&>(storage);
+    words[kRecordPort] = ntohs(in6.sin6_port);
+    words[kRecordScopeId] = in6.sin6_scope_id;
+    words[kRecordLength] = sizeof(in6.sin6_addr);
+    std::memcpy(bytes, &in6.sin6_addr, sizeof(in6.sin6_addr));
+  } else if (storage.ss_family == AF_UNIX && length > offsetof(sockaddr_un, sun_path)) {
+    auto& un = reinterpret_cast<const sockaddr_un&>(storage);
+    size_t size = length - offsetof(sockaddr_un, sun_path);
+    // The kernel may count a path's terminating NUL; an abstract name keeps every byte.
+    if (un.sun_path[0] != 0) size = strnlen(un.sun_path, size);
+    words[kRecordLength] = size;
+    std::memcpy(bytes, un.sun_path, size);
+  }
+}
+
+// socket(family, type): the new non-blocking, close-on-exec fd or -errno.
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  return ResultValue(info.Env(), socket(IntArg(info, 0), IntArg(info, 1) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+}
+
+// bind(fd, family, bytes, port, scopeId): 0 or -errno.
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  sockaddr_storage storage;
+  socklen_t length = Pack(info, 1, &storage);
+  return ResultValue(info.Env(), bind(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), length));
+}
+
+// connect(fd, family, bytes, port, scopeId): 0, -EINPROGRESS or -errno. Not retried on EINTR:
+// the connection then continues in the background, exactly as EINPROGRESS says.
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  sockaddr_storage storage;
+  socklen_t length = Pack(info, 1, &storage);
+  return ResultValue(info.Env(), connect(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), length));
+}
+
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  return ResultValue(info.Env(), listen(IntArg(info, 0), IntArg(info, 1)));
+}
+
+// accept(fd, record): the new non-blocking, close-on-exec fd or -errno; the peer goes to record.
+Napi::Value Accept(const Napi::CallbackInfo& info) {
+  sockaddr_storage storage;
+  socklen_t length = sizeof(storage);
+  int fd = IntArg(info, 0);
+  long result = RetryingEintr([&] {
+    return accept4(fd, reinterpret_cast<sockaddr*>(&storage), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  });
+  if (result >= 0) Unpack(storage, length, info[1].As<Napi::Uint8Array>());
+  return ResultValue(info.Env(), result);
+}
+
+using NameCall = int (*)(int, sockaddr*, socklen_t*);
+
+Napi::Value Name(const Napi::CallbackInfo& info, NameCall call) {
+  sockaddr_storage storage;
+  socklen_t length = sizeof(storage);
+  int result = call(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), &length);
+  if (result == 0) Unpack(storage, length, info[1].As<Napi::Uint8Array>());
+  return ResultValue(info.Env(), result);
+}
+
+Napi::Value LocalAddress(const Napi::CallbackInfo& info) { return Name(info, getsockname); }
+Napi::Value PeerAddress(const Napi::CallbackInfo& info) { return Name(info, getpeername); }
+
+// setIntOption(fd, level, name, value): 0 or -errno.
+Napi::Value SetIntOption(const Napi::CallbackInfo& info) {
+  int value = IntArg(info, 3);
+  return ResultValue(info.Env(), setsockopt(IntArg(info, 0), IntArg(info, 1), IntArg(info, 2), &value, sizeof(value)));
+}
+
+// getIntOption(fd, level, name): the value (every option lib/ reads is >= 0) or -errno.
+Napi::Value GetIntOption(const Napi::CallbackInfo& info) {
+  int value = 0;
+  socklen_t length = sizeof(value);
+  int result = getsockopt(IntArg(info, 0), IntArg(info, 1), IntArg(info, 2), &value, &length);
+  return ResultValue(info.Env(), result < 0 ? result : value);
+}
+
+// setLinger(fd, on, seconds): 0 or -errno.
+Napi::Value SetLinger(const Napi::CallbackInfo& info) {
+  linger value{info[1].ToBoolean() ? 1 : 0, IntArg(info, 2)};
+  return ResultValue(info.Env(), setsockopt(IntArg(info, 0), SOL_SOCKET, SO_LINGER, &value, sizeof(value)));
+}
+
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  return ResultValue(info.Env(), shutdown(IntArg(info, 0), IntArg(info, 1)));
+}
+
+using VectorCall = ssize_t (*)(int, const iovec*, int);
+
+// fd, array of views, count: bytes transferred or -errno. The iovecs live on the stack, so a
+// call allocates nothing.
+Napi::Value Vectored(const Napi::CallbackInfo& info, VectorCall call) {
+  Napi::Array views = info[1].As<Napi::Array>();
+  // lib/ passes at most kMaxIov; the bound keeps the stack array safe whatever arrives.
+  uint32_t count = std::min<uint32_t>(info[2].As<Napi::Number>().Uint32Value(), kMaxIov);
+  iovec iov[kMaxIov];
+  for (uint32_t i = 0; i < count; i++) {
+    ByteSpan span = ViewSpan(views.Get(i));
+    iov[i] = {span.data, span.size};
+  }
+  int fd = IntArg(info, 0);
+  return ResultValue(info.Env(), RetryingEintr([&] { return call(fd, iov, static_cast<int>(count)); }));
+}
+
+Napi::Value Writev(const Napi::CallbackInfo& info) { return Vectored(info, writev); }
+Napi::Value Readv(const Napi::CallbackInfo& info) { return Vectored(info, readv); }
+
+// fd, view, offset, length: the byte range lib/ checked.
+ByteSpan Range(const Napi::CallbackInfo& info) {
+  ByteSpan span = ViewSpan(info[1]);
+  return {span.data + IntArg(info, 2), static_cast<size_t>(IntArg(info, 3))};
+}
+
+// send(fd, view, offset, length, flags): bytes sent or -errno. MSG_NOSIGNAL: a reset peer is
+// an EPIPE for the caller, never a process-killing SIGPIPE in an embedder that did not ignore it.
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  ByteSpan span = Range(info);
+  int fd = IntArg(info, 0), flags = IntArg(info, 4) | MSG_NOSIGNAL;
+  return ResultValue(info.Env(), RetryingEintr([&] { return send(fd, span.data, span.size, flags); }));
+}
+
+// recv(fd, view, offset, length, flags): bytes received or -errno.
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  ByteSpan span = Range(info);
+  int fd = IntArg(info, 0), flags = IntArg(info, 4);
+  return ResultValue(info.Env(), RetryingEintr([&] { return recv(fd, span.data, span.size, flags); }));
+}
+
+// sendto(fd, view, offset, length, family, bytes, port, scopeId): bytes sent or -errno.
+Napi::Value SendTo(const Napi::CallbackInfo& info) {
+  ByteSpan span = Range(info);
+  sockaddr_storage storage;
+  socklen_t length = Pack(info, 4, &storage);
+  int fd = IntArg(info, 0);
+  auto* address = reinterpret_cast<sockaddr*>(&storage);
+  return ResultValue(info.Env(), RetryingEintr([&] { return sendto(fd, span.data, span.size, MSG_NOSIGNAL, address, length); }));
+}
+
+// recvfrom(fd, view, offset, length, record): bytes received or -errno; the sender goes to record.
+Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
+  ByteSpan span = Range(info);
+  sockaddr_storage storage;
+  socklen_t length = sizeof(storage);
+  int fd = IntArg(info, 0);
+  auto* address = reinterpret_cast<sockaddr*>(&storage);
+  long result = RetryingEintr([&] { return recvfrom(fd, span.data, span.size, 0, address, &length); });
+  if (result >= 0) Unpack(storage, length, info[4].As<Napi::Uint8Array>());
+  return ResultValue(info.Env(), result);
+}
+
+void InitSockConstants(Napi::Env env, Napi::Object exports) {
+  Napi::Object constants = Napi::Object::New(env);
+  auto set = [&](const char* name, int value) { constants.Set(name, Napi::Number::New(env, value)); };
+  set("AF_INET", AF_INET);
+  set("AF_INET6", AF_INET6);
+  set("AF_UNIX", AF_UNIX);
+  set("SOCK_STREAM", SOCK_STREAM);
+  set("SOCK_DGRAM", SOCK_DGRAM);
+  set("SOL_SOCKET", SOL_SOCKET);
+  set("SO_REUSEADDR", SO_REUSEADDR);
+  set("SO_REUSEPORT", SO_REUSEPORT);
+  set("SO_KEEPALIVE", SO_KEEPALIVE);
+  set("SO_RCVBUF", SO_RCVBUF);
+  set("SO_SNDBUF", SO_SNDBUF);
+  set("SO_ERROR", SO_ERROR);
+  set("IPPROTO_TCP", IPPROTO_TCP);
+  set("IPPROTO_IPV6", IPPROTO_IPV6);
+  set("TCP_NODELAY", TCP_NODELAY);
+  set("IPV6_V6ONLY", IPV6_V6ONLY);
+  set("SHUT_RD", SHUT_RD);
+  set("SHUT_WR", SHUT_WR);
+  set("SHUT_RDWR", SHUT_RDWR);
+  set("MSG_OOB", MSG_OOB);
+  set("MSG_PEEK", MSG_PEEK);
+  set("ADDRESS_RECORD_SIZE", kRecordSize);
+  set("ADDRESS_RECORD_BYTES", kRecordBytes);
+  set("MAX_IOV", kMaxIov);
+  set("UNIX_PATH_MAX", sizeof(sockaddr_un::sun_path));
+  exports.Set("sockConstants", constants);
+}
+
+}  // namespace
+
+void InitSock(Napi::Env env, Napi::Object exports) {
+  InitSockConstants(env, exports);
+  auto set = [&](const char* name, Napi::Function::Callback callback) {
+    exports.Set(name, Napi::Function::New(env, callback, name));
+  };
+  set("socket", Socket);
+  set("bind", Bind);
+  set("connect", Connect);
+  set("listen", Listen);
+  set("accept", Accept);
+  set("localAddress", LocalAddress);
+  set("peerAddress", PeerAddress);
+  set("setIntOption", SetIntOption);
+  set("getIntOption", GetIntOption);
+  set("setLinger", SetLinger);
+  set("shutdown", Shutdown);
+  set("writev", Writev);
+  set("readv", Readv);
+  set("send", Send);
+  set("recv", Recv);
+  set("sendto", SendTo);
+  set("recvfrom", RecvFrom);
+}
