@@ -22,6 +22,8 @@ scripts/binding-sources.py | while read -r source; do
   cp "$source" "$stage/$source"
 done
 ln -s "$root/node_modules" "$stage/node_modules"
+# What these prebuilds were built from, for test:prebuilds to tell whether they are current.
+digest=$(scripts/sources-digest.sh "$stage")
 
 # The running node's own headers: nothing is downloaded.
 nodedir=$(node -p 'require("path").resolve(process.execPath, "../..")')
@@ -45,4 +47,5 @@ build arm arm-linux-gnueabihf- --tag-armv --armv 7
 
 rm -rf prebuilds
 cp -r "$stage/prebuilds" prebuilds
+echo "$digest" >.cache/prebuilds.digest
 scripts/check-binaries.sh prebuilds
