@@ -1,0 +1,86 @@
+'use strict';
+// Echo throughput and latency: examples/echo-server against a node:net echo server and a C
+// edge-triggered epoll server, all driven by the same C load generator, which verifies every byte.
+const path = require('node:path');
+const { summarize } = require('../lib/stats');
+const { ROOT, cProgram, nodeProgram, repeat, runJson, startServer } = require('../lib/processes');
+const { table, spread, ratio } = require('../lib/table');
+
+const ECHO_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'echo-server.js');
+// examples/echo-server prints "echo server on 127.0.0.1:PORT (dispatch: ...)".
+const EXAMPLE_PORT = /127\.0\.0\.1:(\d+)/;
+
+const SERVERS = [
+  { key: 'loop', label: "linux-epoll 'loop' (examples/echo-server)", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop'], EXAMPLE_PORT) },
+  { key: 'thread', label: "linux-epoll 'thread' (examples/echo-server)", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'thread'], EXAMPLE_PORT) },
+  { key: 'net', label: 'node:net', start: () => startServer(nodeProgram('net-echo-server')) },
+  { key: 'c', label: 'C, edge-triggered epoll', start: () => startServer(cProgram('echo_server', ['--port', '0'])) },
+];
+
+const LOADS = [
+  { connections: 1, size: 64 },
+  { connections: 50, size: 64 },
+  { connections: 500, size: 64 },
+  { connections: 1000, size: 64 },
+  { connections: 50, size: 16384 },
+];
+
+async function measure(server, load, ctx) {
+  const seconds = ctx.quick ? '1' : '1.5';
+  const args = ['--port', String(server.port), '--connections', String(load.connections), '--size', String(load.size), '--seconds', seconds, '--warmup', '0.3'];
+  return runJson(cProgram('loadgen', args), { timeoutMs: 60000 });
+}
+
+async function run(ctx) {
+  const results = {};
+  for (const spec of SERVERS) {
+    const server = await spec.start();
+    try {
+      results[spec.key] = [];
+      for (const load of LOADS) {
+        const runs = await repeat(ctx.runs, () => measure(server, load, ctx));
+        results[spec.key].push({
+          msgs: summarize(runs.map((r) => r.msgs_per_sec)),
+          p50: summarize(runs.map((r) => r.p50_us)),
+          p99: summarize(runs.map((r) => r.p99_us)),
+          errors: runs.reduce((sum, r) => sum + r.errors, 0),
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  const sections = LOADS.map((load, i) => {
+    const net = results.net[i].msgs.median;
+    const c = results.c[i].msgs.median;
+    const rows = SERVERS.map((s) => {
+      const r = results[s.key][i];
+      return [s.label, spread(r.msgs), spread(r.p50), spread(r.p99), ratio(r.msgs.median / net), ratio(r.msgs.median / c), String(r.errors)];
+    });
+    return [`#### ${load.connections.toLocaleString('en-US')} connection${load.connections > 1 ? 's' : ''} × ${load.size.toLocaleString('en-US')} B`, '', table(['server', 'messages/s', 'p50 µs', 'p99 µs', 'vs node:net', 'vs C', 'byte errors'], rows)].join('\n');
+  });
+  const markdown = [
+    'Each connection sends a message, waits for the whole echo, checks every byte, and sends the next. The load generator (bench/c/loadgen, one thread, epoll) and the server share the 2 cores, so every figure includes the load generator\'s own cost.',
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
+  const at = (key, i) => results[key][i].msgs.median;
+  return {
+    title: 'Echo throughput and latency',
+    markdown,
+    charts: LOADS.map((load, i) => ({
+      file: `echo-${load.connections}x${load.size}.svg`,
+      svg: { title: `Echo, ${load.connections} connections × ${load.size} B`, unit: 'messages/s', bars: SERVERS.map((s) => ({ label: s.label, ...results[s.key][i].msgs })) },
+    })),
+    targets: [
+      { name: "echo 50 × 64 B: 'loop' vs node:net", value: at('loop', 1) / at('net', 1), atLeast: 1.3 },
+      { name: "echo 50 × 64 B: 'loop' vs C", value: at('loop', 1) / at('c', 1), atLeast: 0.7 },
+      { name: "echo 500 × 64 B: 'loop' vs node:net", value: at('loop', 2) / at('net', 2), atLeast: 1.5 },
+      { name: "echo 50 × 16 KiB: 'loop' vs node:net", value: at('loop', 4) / at('net', 4), atLeast: 2 },
+      { name: "echo 50 × 64 B: 'thread' vs node:net", value: at('thread', 1) / at('net', 1), atLeast: 1 },
+    ],
+    headline: { results, loads: LOADS },
+  };
+}
+
+module.exports = { run };
