@@ -68,6 +68,13 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     sentinels.delete(r);
   }
 
+  // Waits for the nth event on fd, then proves no other came with it.
+  async function expectEventCount(ep: Epoll, fd: number, n: number): Promise<void> {
+    await waitFor(() => count(fd) >= n, `event ${n}`);
+    await settle(ep);
+    expect(count(fd)).toBe(n);
+  }
+
   beforeEach(() => {
     seen = [];
   });
@@ -173,9 +180,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     });
     ep.add(r, Impl.EPOLLIN);
     io.write(w, byte);
-    await waitFor(() => count(r) >= 3, 'three events');
-    await settle(ep);
-    expect(count(r)).toBe(3);
+    await expectEventCount(ep, r, 3);
   });
 
   test('EPOLLOUT, and EPOLLHUP reported unasked when the writer closes', async () => {
@@ -195,13 +200,9 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     const ep = make();
     ep.add(r, Impl.EPOLLIN | Impl.EPOLLONESHOT);
     io.write(w, byte);
-    await waitFor(() => count(r) === 1, 'the first event');
-    await settle(ep);
-    expect(count(r)).toBe(1);
+    await expectEventCount(ep, r, 1);
     ep.modify(r, Impl.EPOLLIN | Impl.EPOLLONESHOT);
-    await waitFor(() => count(r) === 2, 'the re-armed event');
-    await settle(ep);
-    expect(count(r)).toBe(2);
+    await expectEventCount(ep, r, 2);
   });
 
   test('EPOLLET: one event per edge, even with data left unread', async () => {
@@ -209,13 +210,9 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     const ep = make();
     ep.add(r, Impl.EPOLLIN | Impl.EPOLLET);
     io.write(w, byte);
-    await waitFor(() => count(r) === 1, 'the first edge');
-    await settle(ep);
-    expect(count(r)).toBe(1);
+    await expectEventCount(ep, r, 1);
     io.write(w, byte);
-    await waitFor(() => count(r) === 2, 'the second edge');
-    await settle(ep);
-    expect(count(r)).toBe(2);
+    await expectEventCount(ep, r, 2);
   });
 
   test('EPOLLPRI: TCP urgent data (MSG_OOB) on a loopback socket', async () => {
@@ -419,7 +416,7 @@ describe('differences from epoll@4.0.2', () => {
     expect(await runScript(script(EPOLL4_PATH))).toMatchObject({ code: 0, stdout: 'start\nBad file descriptor\nBad file descriptor\nstill alive\n' });
   });
 
-  test('worker_threads: compat works in a worker; epoll@4 calls the worker from the main thread and aborts', async () => {
+  test('worker_threads: compat works in a worker; epoll@4 calls the worker from the main thread and crashes', async () => {
     const script = (path: string) => `const { Worker } = require('worker_threads');
       const w = new Worker(\`
         const { parentPort } = require('worker_threads');
@@ -433,8 +430,8 @@ describe('differences from epoll@4.0.2', () => {
       w.on('error', (e) => console.log('error', e.message));`;
     expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, stdout: '[null,true,1]\n' });
     const epoll4 = await runScript(script(EPOLL4_PATH));
-    expect(epoll4.signal).toBe('SIGABRT');
-    expect(epoll4.stderr).toMatch(/Entering the V8 API without proper locking/);
+    // V8 either catches the cross-thread call (abort) or does not (segmentation fault).
+    expect(['SIGABRT', 'SIGSEGV']).toContain(epoll4.signal);
   });
 
   test('compat errors keep epoll@4\'s class and message, and add Node\'s code, errno and syscall', () => {
