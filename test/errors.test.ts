@@ -6,18 +6,10 @@ import * as os from 'node:os';
 import { EPOLLIN, EPOLLOUT, EpollInstance, EventFd, eventNames, io } from '../lib';
 import { FdPool } from './support/fds';
 import { describeEachMode } from './support/modes';
+import { thrown as codeOf } from './support/thrown';
 
 const { errno } = os.constants;
 
-function codeOf(fn: () => unknown): { name: string; code: string } {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as Error & { code: string };
-    return { name: e.name, code: e.code };
-  }
-  throw new Error('expected a throw');
-}
 
 describeEachMode('EpollInstance errors', (dispatch) => {
   const pool = new FdPool();

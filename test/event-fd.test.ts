@@ -2,15 +2,8 @@ import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance, EventFd } from '../lib';
 import { waitFor } from './support/wait';
+import { codeOf } from './support/thrown';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('EventFd', () => {
   test('write adds to the counter; read takes it all and resets it', () => {

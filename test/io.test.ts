@@ -1,15 +1,8 @@
 import * as fs from 'node:fs';
 
 import { io } from '../lib';
+import { codeOf } from './support/thrown';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
-}
 
 function flagsOf(fd: number): number {
   return parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
