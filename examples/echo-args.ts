@@ -1,0 +1,38 @@
+// The command line the echo examples share.
+import { parseArgs } from 'node:util';
+
+import type { EchoServerOptions } from './echo-core';
+
+export const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch loop|thread] [--epollout always|pending]';
+
+export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'string' }> = {}): {
+  server: EchoServerOptions;
+  values: Record<string, string | undefined>;
+} {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      path: { type: 'string' },
+      dispatch: { type: 'string' },
+      epollout: { type: 'string' },
+      ...extra,
+    },
+  });
+  const v = values as Record<string, string | undefined>;
+  const server: EchoServerOptions = {
+    host: v.host,
+    port: v.port === undefined ? undefined : Number(v.port),
+    path: v.path,
+    dispatch: v.dispatch as EchoServerOptions['dispatch'],
+    epollOut: v.epollout as EchoServerOptions['epollOut'],
+  };
+  return { server, values: v };
+}
+
+/** The one-line hint on how to talk to a server at address. */
+export function connectHint(address: { family: string; address?: string; port?: number; path?: string }): string {
+  if (address.family === 'unix') return `nc -U ${address.path}`;
+  return `nc ${address.address} ${address.port}`;
+}

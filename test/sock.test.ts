@@ -1,0 +1,367 @@
+// sock against the real kernel: loopback TCP (IPv4 and IPv6), Unix stream sockets at a path and in
+// the abstract namespace, UDP, and the options servers need.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { EPOLLOUT, EPOLLPRI, EpollInstance, io, sock } from '../lib';
+import { describeEachMode } from './support/modes';
+import { waitFor } from './support/wait';
+
+const opened: number[] = [];
+function track(fd: number): number {
+  opened.push(fd);
+  return fd;
+}
+afterEach(() => {
+  for (const fd of opened.splice(0)) {
+    try {
+      io.close(fd);
+    } catch {
+      // Closed by the test itself.
+    }
+  }
+});
+
+function errorOf(fn: () => unknown): { code?: string; name?: string; syscall?: string } {
+  try {
+    fn();
+  } catch (error) {
+    return error as { code?: string };
+  }
+  throw new Error('expected a throw');
+}
+
+function flagsOf(fd: number): number {
+  return parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
+}
+
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+
+// A connected pair over loopback TCP: [client, server].
+function tcpPair(host = '127.0.0.1'): [number, number] {
+  const listener = track(sock.listenTcp({ host }));
+  const { fd } = sock.connectTo(sock.localAddress(listener));
+  track(fd);
+  let accepted = sock.accept(listener);
+  for (let i = 0; accepted === null && i < 1000; i++) accepted = sock.accept(listener);
+  return [fd, track(accepted!.fd)];
+}
+
+describe('sock: TCP', () => {
+  test('listenTcp binds a free port and every socket is non-blocking and close-on-exec', () => {
+    const listener = track(sock.listenTcp({ port: 0 }));
+    const address = sock.localAddress(listener);
+    expect(address).toMatchObject({ family: 'IPv4', address: '127.0.0.1' });
+    expect((address as sock.InetSocketAddress).port).toBeGreaterThan(0);
+    const [client, server] = tcpPair();
+    for (const fd of [listener, client, server]) expect(flagsOf(fd) & (O_NONBLOCK | O_CLOEXEC)).toBe(O_NONBLOCK | O_CLOEXEC);
+  });
+
+  test('accept returns null when no connection is pending, then the peer address', () => {
+    const listener = track(sock.listenTcp());
+    expect(sock.accept(listener)).toBeNull();
+    const { fd } = sock.connectTo(sock.localAddress(listener));
+    track(fd);
+    let accepted = sock.accept(listener);
+    while (accepted === null) accepted = sock.accept(listener);
+    track(accepted.fd);
+    expect(accepted.address).toEqual(sock.localAddress(fd));
+    expect(sock.peerAddress(accepted.fd)).toEqual(sock.localAddress(fd));
+    expect(sock.peerAddress(fd)).toEqual(sock.localAddress(listener));
+  });
+
+  test('IPv6 loopback, with the address formatted as Node formats it', () => {
+    const [client, server] = tcpPair('::1');
+    expect(sock.localAddress(client)).toMatchObject({ family: 'IPv6', address: '::1', scopeId: 0 });
+    expect(io.write(client, Buffer.from('six'))).toBe(3);
+    const into = Buffer.alloc(8);
+    let count = io.read(server, into);
+    while (count === null) count = io.read(server, into);
+    expect(into.subarray(0, count).toString()).toBe('six');
+  });
+
+  test('an IPv4-mapped IPv6 listener reports ::ffff:a.b.c.d', () => {
+    const listener = track(sock.listenTcp({ host: '::ffff:127.0.0.1' }));
+    expect(sock.localAddress(listener)).toMatchObject({ family: 'IPv6', address: '::ffff:127.0.0.1' });
+  });
+
+  test('SO_REUSEPORT lets two sockets listen on one port; without it the second gets EADDRINUSE', () => {
+    const first = track(sock.listenTcp({ reusePort: true }));
+    const { port } = sock.localAddress(first) as sock.InetSocketAddress;
+    track(sock.listenTcp({ port, reusePort: true }));
+    const plain = track(sock.listenTcp());
+    const taken = (sock.localAddress(plain) as sock.InetSocketAddress).port;
+    expect(errorOf(() => sock.listenTcp({ port: taken }))).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind' });
+  });
+
+  test('connect to a closed port reports ECONNREFUSED through socketError once EPOLLOUT fires', async () => {
+    const listener = sock.listenTcp();
+    const address = sock.localAddress(listener);
+    io.close(listener);
+    const { fd, connected } = sock.connectTo(address);
+    track(fd);
+    expect(connected).toBe(false);
+    const epoll = new EpollInstance({ dispatch: 'loop' });
+    let events = 0;
+    epoll.add(fd, EPOLLOUT, (e) => (events = e));
+    await waitFor(() => events !== 0, 'EPOLLOUT');
+    epoll.close();
+    expect(sock.socketError(fd)).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', errno: -os.constants.errno.ECONNREFUSED });
+    expect(sock.socketError(fd)).toBeNull();
+  });
+
+  test('a successful connect completes with EPOLLOUT and socketError null', async () => {
+    const listener = track(sock.listenTcp());
+    const { fd } = sock.connectTo(sock.localAddress(listener));
+    track(fd);
+    const epoll = new EpollInstance({ dispatch: 'loop' });
+    let events = 0;
+    epoll.add(fd, EPOLLOUT, (e) => (events = e));
+    await waitFor(() => events !== 0, 'EPOLLOUT');
+    epoll.close();
+    expect(sock.socketError(fd)).toBeNull();
+  });
+
+  test('writev and readv move several buffers in one call, in order', () => {
+    const [client, server] = tcpPair();
+    expect(sock.writev(client, [Buffer.from('ab'), new Uint8Array([99]), Buffer.alloc(0), Buffer.from('def')])).toBe(6);
+    const a = Buffer.alloc(1);
+    const b = Buffer.alloc(10);
+    let count = sock.readv(server, [a, b]);
+    while (count === null) count = sock.readv(server, [a, b]);
+    expect(count).toBe(6);
+    expect(a.toString() + b.subarray(0, 5).toString()).toBe('abcdef');
+    expect(sock.readv(server, [a])).toBeNull();
+  });
+
+  test('shutdown("write") is a half-close: the peer reads end of stream and can still send', () => {
+    const [client, server] = tcpPair();
+    sock.shutdown(client, 'write');
+    const into = Buffer.alloc(4);
+    let count = io.read(server, into);
+    while (count === null) count = io.read(server, into);
+    expect(count).toBe(0);
+    expect(io.write(server, Buffer.from('back'))).toBe(4);
+    count = io.read(client, into);
+    while (count === null) count = io.read(client, into);
+    expect(into.toString()).toBe('back');
+  });
+
+  test('SO_LINGER 0 makes close() a reset: the peer reads ECONNRESET', () => {
+    const [client, server] = tcpPair();
+    sock.setLinger(client, 0);
+    io.close(client);
+    opened.splice(opened.indexOf(client), 1);
+    const into = Buffer.alloc(4);
+    let error: { code?: string } | undefined;
+    for (let i = 0; i < 100000 && error === undefined; i++) {
+      try {
+        io.read(server, into);
+      } catch (e) {
+        error = e as { code?: string };
+      }
+    }
+    expect(error?.code).toBe('ECONNRESET');
+  });
+
+  test('buffer sizes, TCP_NODELAY, SO_KEEPALIVE and SO_LINGER are set', () => {
+    const [client] = tcpPair();
+    sock.setSendBufferSize(client, 8192);
+    sock.setReceiveBufferSize(client, 8192);
+    // Linux doubles the value for its bookkeeping.
+    expect(sock.sendBufferSize(client)).toBe(16384);
+    expect(sock.receiveBufferSize(client)).toBe(16384);
+    sock.setNoDelay(client, true);
+    sock.setKeepAlive(client, true);
+    sock.setLinger(client, 5);
+    sock.setLinger(client, null);
+    sock.setReuseAddress(client, true);
+  });
+
+  describeEachMode('out-of-band data', (dispatch) => {
+    test('send with outOfBand raises EPOLLPRI at the peer, and recv with outOfBand reads the byte', async () => {
+      const [client, server] = tcpPair();
+      const epoll = new EpollInstance({ dispatch });
+      let events = 0;
+      epoll.add(server, EPOLLPRI, (e) => (events |= e));
+      expect(sock.send(client, Buffer.from('!'), 0, 1, { outOfBand: true })).toBe(1);
+      await waitFor(() => (events & EPOLLPRI) !== 0, 'EPOLLPRI');
+      epoll.close();
+      const into = Buffer.alloc(1);
+      expect(sock.recv(server, into, 0, 1, { outOfBand: true })).toBe(1);
+      expect(into.toString()).toBe('!');
+    });
+  });
+
+  test('recv with peek leaves the data queued', () => {
+    const [client, server] = tcpPair();
+    sock.send(client, Buffer.from('peek'));
+    const into = Buffer.alloc(4);
+    let count = sock.recv(server, into, 0, 4, { peek: true });
+    while (count === null) count = sock.recv(server, into, 0, 4, { peek: true });
+    expect(io.read(server, Buffer.alloc(4))).toBe(4);
+  });
+});
+
+describe('sock: Unix stream sockets', () => {
+  test.each([
+    ['a filesystem path', path.join(os.tmpdir(), `linux-epoll-${process.pid}-${Date.now()}.sock`)],
+    ['the abstract namespace', `\0linux-epoll-${process.pid}-${Date.now()}`],
+  ])('listen, connect and accept at %s', (_where, where) => {
+    const listener = track(sock.listenUnix({ path: where }));
+    expect(sock.localAddress(listener)).toEqual({ family: 'unix', path: where });
+    const { fd, connected } = sock.connectTo({ family: 'unix', path: where });
+    track(fd);
+    expect(connected).toBe(true);
+    const accepted = sock.accept(listener)!;
+    track(accepted.fd);
+    expect(accepted.address).toEqual({ family: 'unix', path: '' });
+    expect(sock.peerAddress(fd)).toEqual({ family: 'unix', path: where });
+    expect(io.write(fd, Buffer.from('unix'))).toBe(4);
+    const into = Buffer.alloc(4);
+    expect(io.read(accepted.fd, into)).toBe(4);
+    expect(into.toString()).toBe('unix');
+    if (!where.startsWith('\0')) fs.rmSync(where);
+  });
+});
+
+describe('sock: UDP', () => {
+  test('sendto and recvfrom carry datagrams and the sender address', () => {
+    const a = track(sock.bindUdp());
+    const b = track(sock.bindUdp({ host: '127.0.0.1', port: 0 }));
+    expect(sock.sendto(a, Buffer.from('datagram'), sock.localAddress(b))).toBe(8);
+    const into = Buffer.alloc(16);
+    let received = sock.recvfrom(b, into);
+    while (received === null) received = sock.recvfrom(b, into);
+    expect(received).toEqual({ bytes: 8, address: sock.localAddress(a) });
+    expect(into.subarray(0, 8).toString()).toBe('datagram');
+    expect(sock.recvfrom(b, into)).toBeNull();
+  });
+
+  test('socket() makes a datagram socket that bind() and connect() accept', () => {
+    const fd = track(sock.socket('IPv6', 'datagram'));
+    sock.bind(fd, { family: 'IPv6', address: '::1', port: 0 });
+    expect(sock.connect(fd, { address: '::1', port: (sock.localAddress(fd) as sock.InetSocketAddress).port })).toBe(true);
+    sock.listen(track(sock.socket('IPv4')));
+  });
+});
+
+describe('sock: bad arguments throw documented errors and change nothing', () => {
+  const fdCases: [string, (fd: unknown) => unknown][] = [
+    ['bind', (fd) => sock.bind(fd as number, { address: '127.0.0.1', port: 0 })],
+    ['listen', (fd) => sock.listen(fd as number)],
+    ['connect', (fd) => sock.connect(fd as number, { address: '127.0.0.1', port: 1 })],
+    ['accept', (fd) => sock.accept(fd as number)],
+    ['socketError', (fd) => sock.socketError(fd as number)],
+    ['localAddress', (fd) => sock.localAddress(fd as number)],
+    ['peerAddress', (fd) => sock.peerAddress(fd as number)],
+    ['setNoDelay', (fd) => sock.setNoDelay(fd as number, true)],
+    ['setKeepAlive', (fd) => sock.setKeepAlive(fd as number, true)],
+    ['setReusePort', (fd) => sock.setReusePort(fd as number, true)],
+    ['setReuseAddress', (fd) => sock.setReuseAddress(fd as number, true)],
+    ['setReceiveBufferSize', (fd) => sock.setReceiveBufferSize(fd as number, 4096)],
+    ['setSendBufferSize', (fd) => sock.setSendBufferSize(fd as number, 4096)],
+    ['receiveBufferSize', (fd) => sock.receiveBufferSize(fd as number)],
+    ['sendBufferSize', (fd) => sock.sendBufferSize(fd as number)],
+    ['setLinger', (fd) => sock.setLinger(fd as number, 0)],
+    ['shutdown', (fd) => sock.shutdown(fd as number, 'both')],
+    ['writev', (fd) => sock.writev(fd as number, [])],
+    ['readv', (fd) => sock.readv(fd as number, [])],
+    ['send', (fd) => sock.send(fd as number, Buffer.alloc(1))],
+    ['recv', (fd) => sock.recv(fd as number, Buffer.alloc(1))],
+    ['sendto', (fd) => sock.sendto(fd as number, Buffer.alloc(1), { address: '127.0.0.1', port: 9 })],
+    ['recvfrom', (fd) => sock.recvfrom(fd as number, Buffer.alloc(1))],
+  ];
+
+  test.each(fdCases)('%s: a non-number fd is ERR_INVALID_ARG_TYPE, a negative one ERR_OUT_OF_RANGE', (_name, call) => {
+    expect(errorOf(() => call('3'))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
+    expect(errorOf(() => call(-1))).toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+    expect(errorOf(() => call(1.5))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+  });
+
+  test.each(fdCases)('%s: a closed fd is EBADF from the kernel', (_name, call) => {
+    const fd = sock.socket('IPv4');
+    io.close(fd);
+    const error = errorOf(() => call(fd));
+    expect(error.code).toBe('EBADF');
+    expect(typeof error.syscall).toBe('string');
+  });
+
+  test.each([
+    ['socket family', () => sock.socket('IPX' as never), 'ERR_INVALID_ARG_VALUE'],
+    ['socket type', () => sock.socket('IPv4', 'raw' as never), 'ERR_INVALID_ARG_VALUE'],
+    ['listenTcp options', () => sock.listenTcp(42 as never), 'ERR_INVALID_ARG_TYPE'],
+    ['listenTcp host name', () => sock.listenTcp({ host: 'localhost' }), 'ERR_INVALID_ARG_VALUE'],
+    ['listenTcp host type', () => sock.listenTcp({ host: 127 as never }), 'ERR_INVALID_ARG_TYPE'],
+    ['listenTcp bad IPv4', () => sock.listenTcp({ host: '127.0.0.256' }), 'ERR_INVALID_ARG_VALUE'],
+    ['listenTcp named scope', () => sock.listenTcp({ host: 'fe80::1%eth0' }), 'ERR_INVALID_ARG_VALUE'],
+    ['listenTcp port', () => sock.listenTcp({ port: 65536 }), 'ERR_OUT_OF_RANGE'],
+    ['listenTcp port type', () => sock.listenTcp({ port: '80' as never }), 'ERR_INVALID_ARG_TYPE'],
+    ['listenTcp backlog', () => sock.listenTcp({ backlog: -1 }), 'ERR_OUT_OF_RANGE'],
+    ['listenTcp reusePort', () => sock.listenTcp({ reusePort: 1 as never }), 'ERR_INVALID_ARG_TYPE'],
+    ['listenTcp reuseAddress', () => sock.listenTcp({ reuseAddress: 'yes' as never }), 'ERR_INVALID_ARG_TYPE'],
+    ['listenTcp ipv6Only', () => sock.listenTcp({ ipv6Only: 0 as never }), 'ERR_INVALID_ARG_TYPE'],
+    ['listenUnix missing options', () => sock.listenUnix(undefined as never), 'ERR_INVALID_ARG_TYPE'],
+    ['listenUnix empty path', () => sock.listenUnix({ path: '' }), 'ERR_INVALID_ARG_VALUE'],
+    ['listenUnix long path', () => sock.listenUnix({ path: `/tmp/${'x'.repeat(200)}` }), 'ERR_INVALID_ARG_VALUE'],
+    ['listenUnix NUL in path', () => sock.listenUnix({ path: '/tmp/a\0b' }), 'ERR_INVALID_ARG_VALUE'],
+    ['listenUnix path type', () => sock.listenUnix({ path: 5 as never }), 'ERR_INVALID_ARG_TYPE'],
+    ['connectTo missing address', () => sock.connectTo(undefined as never), 'ERR_INVALID_ARG_TYPE'],
+    ['connectTo family', () => sock.connectTo({ family: 'IPv9' as never, address: '1.2.3.4', port: 1 }), 'ERR_INVALID_ARG_VALUE'],
+    ['connectTo family mismatch', () => sock.connectTo({ family: 'IPv6', address: '127.0.0.1', port: 1 }), 'ERR_INVALID_ARG_VALUE'],
+    ['connectTo missing port', () => sock.connectTo({ address: '127.0.0.1' } as never), 'ERR_INVALID_ARG_TYPE'],
+    ['connectTo scopeId', () => sock.connectTo({ address: '::1', port: 1, scopeId: -1 }), 'ERR_OUT_OF_RANGE'],
+    ['bindUdp host', () => sock.bindUdp({ host: 'example.com' }), 'ERR_INVALID_ARG_VALUE'],
+    ['bindUdp port', () => sock.bindUdp({ port: -1 }), 'ERR_OUT_OF_RANGE'],
+  ])('%s', (_name, call, code) => {
+    expect(errorOf(call).code).toBe(code);
+  });
+
+  test('argument checks on a valid socket', () => {
+    const [client] = tcpPair();
+    const cases: [() => unknown, string][] = [
+      [() => sock.setNoDelay(client, 1 as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.setKeepAlive(client, undefined as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.setSendBufferSize(client, 0), 'ERR_OUT_OF_RANGE'],
+      [() => sock.setReceiveBufferSize(client, 2 ** 31), 'ERR_OUT_OF_RANGE'],
+      [() => sock.setLinger(client, -1), 'ERR_OUT_OF_RANGE'],
+      [() => sock.setLinger(client, '1' as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.shutdown(client, 'sideways' as never), 'ERR_INVALID_ARG_VALUE'],
+      [() => sock.writev(client, Buffer.alloc(1) as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.writev(client, ['x'] as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.writev(client, new Array(1025).fill(Buffer.alloc(1))), 'ERR_OUT_OF_RANGE'],
+      [() => sock.readv(client, [{}] as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.send(client, 'x' as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.send(client, Buffer.alloc(2), 3), 'ERR_OUT_OF_RANGE'],
+      [() => sock.send(client, Buffer.alloc(2), 0, 3), 'ERR_OUT_OF_RANGE'],
+      [() => sock.send(client, Buffer.alloc(2), 0, 1, { outOfBand: 'yes' as never }), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.send(client, Buffer.alloc(2), 0, 1, 7 as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.recv(client, Buffer.alloc(2), 0, 1, { peek: 1 as never }), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.sendto(client, Buffer.alloc(1), { address: 'nowhere', port: 1 }), 'ERR_INVALID_ARG_VALUE'],
+      [() => sock.recvfrom(client, new ArrayBuffer(1) as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.bind(client, null as never), 'ERR_INVALID_ARG_TYPE'],
+      [() => sock.connect(client, { family: 'unix', path: 7 } as never), 'ERR_INVALID_ARG_TYPE'],
+    ];
+    for (const [call, code] of cases) expect(errorOf(call).code).toBe(code);
+    // Nothing changed: the socket still works.
+    expect(io.write(client, Buffer.from('ok'))).toBe(2);
+  });
+
+  test('system errors carry code, errno and syscall', () => {
+    const fd = track(sock.socket('IPv4'));
+    expect(errorOf(() => sock.peerAddress(fd))).toMatchObject({ code: 'ENOTCONN', syscall: 'getpeername' });
+    expect(errorOf(() => sock.listenUnix({ path: '/nonexistent-dir/x.sock' }))).toMatchObject({ code: 'ENOENT', syscall: 'bind' });
+    expect(errorOf(() => sock.setNoDelay(track(sock.socket('unix')), true))).toMatchObject({ code: 'ENOTSUP', syscall: 'setsockopt' });
+  });
+
+  test('a listener that fails to bind leaves no fd behind', () => {
+    const taken = track(sock.listenTcp());
+    const { port } = sock.localAddress(taken) as sock.InetSocketAddress;
+    const before = fs.readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 10; i++) errorOf(() => sock.listenTcp({ port }));
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
+  });
+});
+
