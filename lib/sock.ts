@@ -5,10 +5,10 @@ import * as os from 'node:os';
 
 import { binding } from './binding';
 import { check, invalidArgType, outOfRange, systemError, type SystemError } from './errors';
-import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress } from './socket-address';
+import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
 import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions, validateRange, validateView } from './validate';
 
-export type { InetSocketAddress, SocketAddress, UnixSocketAddress } from './socket-address';
+export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
 
 const k = binding.sockConstants;
 const { EAGAIN, EINPROGRESS } = os.constants.errno;
@@ -115,7 +115,7 @@ function bindNative(fd: number, address: NativeAddress): void {
   check(binding.bind(fd, address.family, address.bytes, address.port, address.scopeId), 'bind', fd);
 }
 
-export function bind(fd: number, address: SocketAddress): void {
+export function bind(fd: number, address: SocketAddressInput): void {
   const validFd = validateFd(fd);
   bindNative(validFd, toNative(address));
 }
@@ -136,7 +136,7 @@ function connectNative(fd: number, address: NativeAddress): boolean {
  * Starts connecting: true if connected already, false while in progress. Then EPOLLOUT reports
  * completion, and socketError() tells success (null) from failure (ECONNREFUSED, ...).
  */
-export function connect(fd: number, address: SocketAddress): boolean {
+export function connect(fd: number, address: SocketAddressInput): boolean {
   const validFd = validateFd(fd);
   return connectNative(validFd, toNative(address));
 }
@@ -205,7 +205,7 @@ export function listenUnix(options: UnixListenOptions): number {
 }
 
 /** A new stream socket connecting to address: { fd, connected }, as connect() reports it. */
-export function connectTo(address: SocketAddress): { fd: number; connected: boolean } {
+export function connectTo(address: SocketAddressInput): { fd: number; connected: boolean } {
   const target = toNative(address);
   const fd = check(binding.socket(target.family, k.SOCK_STREAM), 'socket');
   return closeAfter(fd, () => ({ fd, connected: connectNative(fd, target) }));
@@ -349,7 +349,7 @@ export function recv(fd: number, buffer: ArrayBufferView, offset?: number, lengt
 }
 
 /** Sends one datagram to address: bytes sent, null if it would block. */
-export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddress, offset?: number, length?: number): number | null {
+export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddressInput, offset?: number, length?: number): number | null {
   const validFd = validateFd(fd);
   const view = validateView(buffer, 'buffer');
   const target = toNative(address);

@@ -26,6 +26,9 @@ export interface UnixSocketAddress {
 
 export type SocketAddress = InetSocketAddress | UnixSocketAddress;
 
+/** What calls take: an address as they return it, or without the family, which the IP literal tells. */
+export type SocketAddressInput = SocketAddress | Omit<InetSocketAddress, 'family'>;
+
 /** A validated address in the form the native binding packs into a sockaddr. */
 export interface NativeAddress {
   family: number;
