@@ -1,0 +1,116 @@
+// The examples as users run them: compiled, in child processes, stopped by signals.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+import { waitFor } from './support/wait';
+
+const EXAMPLES = path.resolve(__dirname, '../dist/examples');
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(command: string, args: string[]): Running {
+  const child = spawn(command, args, { stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  child.stderr.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function listeningPort(running: Running): Promise<number> {
+  await waitFor(() => /try: nc \S+ \d+/.test(running.output()), 'the connect hint', 10000);
+  return Number(/try: nc \S+ (\d+)/.exec(running.output())![1]);
+}
+
+function echo(port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d));
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+    socket.end(payload);
+  });
+}
+
+// User plus system CPU time of a process, in clock ticks.
+function cpuTicks(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+describe('examples', () => {
+  test('echo-server: prints how to connect, echoes, and exits cleanly on SIGTERM', async () => {
+    const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), '--port', '0', '--dispatch', 'thread']);
+    const port = await listeningPort(server);
+    expect(server.output()).toContain('dispatch: thread');
+    expect(await echo(port, 'hello')).toBe('hello');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('closed after 1 connections');
+  });
+
+  test('echo-server: a bad option prints the usage and exits with 2', async () => {
+    const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), '--colour']);
+    expect(await server.exited).toBe(2);
+    expect(server.output()).toContain('usage: echo-server');
+  });
+
+  test('echo-server out of fds (RLIMIT_NOFILE 40) sheds connections without spinning, then recovers', async () => {
+    const server = run('prlimit', ['--nofile=40:40', process.execPath, path.join(EXAMPLES, 'echo-server.js'), '--port', '0']);
+    const port = await listeningPort(server);
+    const clients: net.Socket[] = [];
+    let closedByServer = 0;
+    for (let i = 0; i < 60; i++) {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.on('error', () => undefined);
+      socket.on('close', () => closedByServer++);
+      clients.push(socket);
+    }
+    // Those beyond the limit are accepted and closed at once; the rest stay open.
+    await waitFor(() => closedByServer >= 30, 'the excess connections shed', 10000);
+    const before = cpuTicks(server.child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A listener left ready would burn the whole half second (50 ticks at 100 Hz).
+    expect(cpuTicks(server.child.pid!) - before).toBeLessThan(10);
+    for (const socket of clients) socket.destroy();
+    await waitFor(() => closedByServer === 60, 'every client closed');
+    expect(await echo(port, 'recovered')).toBe('recovered');
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+  }, 30000);
+
+  test('echo-cluster: two threads share one port through SO_REUSEPORT', async () => {
+    const cluster = run(process.execPath, [path.join(EXAMPLES, 'echo-cluster.js'), '--workers', '2', '--port', '0']);
+    const port = await listeningPort(cluster);
+    expect(cluster.output()).toContain('echo cluster of 2 threads');
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => echo(port, `message ${i}`)));
+    expect(replies).toEqual(Array.from({ length: 40 }, (_, i) => `message ${i}`));
+    cluster.child.kill('SIGTERM');
+    expect(await cluster.exited).toBe(0);
+    const perThread = /connections per thread: (\d+) (\d+)/.exec(cluster.output())!.slice(1).map(Number);
+    // The kernel hashes each connection to a listener: all 40 on one thread has odds of 2^-39.
+    expect(perThread[0] + perThread[1]).toBe(40);
+    expect(Math.min(...perThread)).toBeGreaterThan(0);
+  }, 20000);
+
+  test('timerfd: ten ticks, the blocked stretch reported as several expirations in one read', async () => {
+    const example = run(process.execPath, [path.join(EXAMPLES, 'timerfd.js')]);
+    expect(await example.exited).toBe(0);
+    const counts = [...example.output().matchAll(/\(\+(\d+)\)/g)].map((m) => Number(m[1]));
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...counts)).toBeGreaterThan(1);
+  });
+
+  test('eventfd-worker: the main thread sees every signal the worker wrote', async () => {
+    const example = run(process.execPath, [path.join(EXAMPLES, 'eventfd-worker.js')]);
+    expect(await example.exited).toBe(0);
+    expect(example.output()).toContain('main thread: 5 of 5 signals');
+  });
+});
