@@ -33,8 +33,15 @@ interface Registration {
 }
 
 const DISPATCH_MODES: readonly DispatchMode[] = ['thread', 'loop'];
-const { ENOENT, EBADF } = os.constants.errno;
+const { ENOENT, EBADF, EPERM } = os.constants.errno;
 const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD } = binding.eventLayout;
+
+// epoll_ctl's answer for a registered fd that was closed without remove(): the number is free
+// (EBADF), names another file (ENOENT), or names one epoll cannot watch, such as a regular file
+// (EPERM). The kernel dropped the registration with the close.
+function kernelDropped(result: number): boolean {
+  return result === -ENOENT || result === -EBADF || result === -EPERM;
+}
 
 function rethrow(error: unknown): never {
   throw error;
@@ -93,7 +100,7 @@ export class EpollInstance {
     const result = poller.ctl(EPOLL_CTL_MOD, fd, mask, registration.generation);
     if (result < 0) {
       // The kernel no longer knows the fd (closed without remove()): forget it as well.
-      if (result === -ENOENT || result === -EBADF) this.#forget(fd);
+      if (kernelDropped(result)) this.#forget(fd);
       throw systemError(result, 'epoll_ctl', fd);
     }
     registration.accepts = (mask | ALWAYS_REPORTED) >>> 0;
@@ -110,7 +117,7 @@ export class EpollInstance {
     validateFd(fd);
     this.#registered(fd);
     const result = poller.ctl(EPOLL_CTL_DEL, fd, 0, 0);
-    if (result < 0 && result !== -ENOENT && result !== -EBADF) throw systemError(result, 'epoll_ctl', fd);
+    if (result < 0 && !kernelDropped(result)) throw systemError(result, 'epoll_ctl', fd);
     this.#forget(fd);
     return this;
   }
