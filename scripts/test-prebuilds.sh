@@ -71,7 +71,7 @@ sysroot() {
 }
 
 # tarball_complete TARBALL: every file package.json's entry points and exports name, every source
-# binding.gyp compiles, and each prebuild is in the tarball.
+# binding.gyp compiles, and each prebuild is in the tarball; build output and tests are not.
 tarball_complete() {
   local listing=$work/listing unpacked=$work/unpacked required missing=0 file
   tar -tzf "$1" | sed 's|^package/||' | sort >"$listing"
@@ -88,6 +88,10 @@ tarball_complete() {
   for file in $required; do
     grep -qxF "$file" "$listing" || { echo "missing from the tarball: $file"; missing=1; }
   done
+  if grep -E '^(build|\.cache|node_modules|test|lib)/' "$listing"; then
+    echo "the tarball holds development files (above)"
+    missing=1
+  fi
   echo "$(wc -l <"$listing") files, $(echo "$required" | wc -l) required ones present"
   return $missing
 }
