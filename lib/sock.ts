@@ -324,13 +324,17 @@ function flags(options: unknown, names: Record<string, number>): number {
 const SEND_FLAGS = { outOfBand: k.MSG_OOB };
 const RECV_FLAGS = { outOfBand: k.MSG_OOB, peek: k.MSG_PEEK };
 
+// send and recv: io's transfer with flags, named in options.
 function flaggedTransfer(
   call: typeof binding.send,
   syscall: string,
   names: Record<string, number>,
-  args: [unknown, unknown, unknown, unknown, unknown],
+  fd: unknown,
+  buffer: unknown,
+  offset: unknown,
+  length: unknown,
+  options: unknown,
 ): number | null {
-  const [fd, buffer, offset, length, options] = args;
   const validFd = validateFd(fd);
   const view = validateView(buffer, 'buffer');
   const [start, count] = validateRange(view, offset, length);
@@ -340,12 +344,12 @@ function flaggedTransfer(
 
 /** send(2): like io.write, with MSG_OOB available. Never raises SIGPIPE (MSG_NOSIGNAL). */
 export function send(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: SendOptions): number | null {
-  return flaggedTransfer(binding.send, 'send', SEND_FLAGS, [fd, buffer, offset, length, options]);
+  return flaggedTransfer(binding.send, 'send', SEND_FLAGS, fd, buffer, offset, length, options);
 }
 
 /** recv(2): like io.read, with MSG_OOB and MSG_PEEK available. */
 export function recv(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: RecvOptions): number | null {
-  return flaggedTransfer(binding.recv, 'recv', RECV_FLAGS, [fd, buffer, offset, length, options]);
+  return flaggedTransfer(binding.recv, 'recv', RECV_FLAGS, fd, buffer, offset, length, options);
 }
 
 /** Sends one datagram to address: bytes sent, null if it would block. */

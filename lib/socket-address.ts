@@ -125,11 +125,13 @@ export function toNative(value: unknown, name = 'address'): NativeAddress {
   return { family: host.family, bytes: host.bytes, port: validatePort(address.port, `${name}.port`), scopeId };
 }
 
-function formatIPv6(bytes: Uint8Array): string {
+/** An IPv6 address in the RFC 5952 text form, as Node and inet_ntop write it. */
+export function formatIPv6(bytes: Uint8Array): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${bytes.subarray(12).join('.')}`;
+  // IPv4-mapped (::ffff:a.b.c.d) and the old IPv4-compatible form (::a.b.c.d, but not ::1).
+  if (groups.slice(0, 5).every((g) => g === 0) && (groups[5] === 0xffff || (groups[5] === 0 && groups[6] !== 0))) {
+    return `::${groups[5] === 0xffff ? 'ffff:' : ''}${bytes.subarray(12).join('.')}`;
   }
   // RFC 5952: the longest run of two or more zero groups (the first of equals) becomes '::'.
   let bestStart = -1;

@@ -41,7 +41,8 @@ export class TimerFd extends CounterFd {
 
   /**
    * Arms the timer: first expiry after delayMs (> 0), then every intervalMs (0, the default, fires
-   * once). Fractions of a millisecond are kept. Re-arming replaces the previous setting.
+   * once). Fractions of a millisecond are kept. Re-arming replaces the previous setting and
+   * discards expirations not read yet.
    */
   start(delayMs: number, intervalMs = 0): this {
     const fd = this.openFd();
@@ -53,7 +54,7 @@ export class TimerFd extends CounterFd {
     return this;
   }
 
-  /** Disarms the timer; expirations already counted stay readable. */
+  /** Disarms the timer. Like start(), it discards expirations not read yet (the kernel resets the count). */
   stop(): this {
     const fd = this.openFd();
     check(binding.timerfdSettime(fd, 0, 0, 0, 0), 'timerfd_settime', fd);
