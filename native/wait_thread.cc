@@ -116,6 +116,10 @@ void WaitThread::Stop() {
   sink_ = nullptr;
   WakeForStop();
   pthread_join(thread_, nullptr);
+  // Closed now, not in Finalize: that runs only once the event loop turns, and a caller that
+  // creates and closes instances in one synchronous run would hold an eventfd for each (EMFILE).
+  close(wakefd_);
+  wakefd_ = -1;
   // Abort, not release: queued batches are for a closed instance and must never reach JS.
   napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
 }
