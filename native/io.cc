@@ -44,8 +44,8 @@ Napi::Value FdPair(const Napi::CallbackInfo& info, int (*make)(int fds[2])) {
   int fds[2];
   int result = make(fds);
   if (result == 0) {
-    out[0] = fds[0];
-    out[1] = fds[1];
+    out[size_t{0}] = fds[0];
+    out[size_t{1}] = fds[1];
   }
   return Result(info.Env(), result);
 }
