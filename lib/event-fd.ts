@@ -3,14 +3,14 @@
 import * as os from 'node:os';
 
 import { binding } from './binding';
-import { check, closedError, invalidArgType, outOfRange, systemError } from './errors';
+import { CounterFd } from './counter-fd';
+import { check, invalidArgType, outOfRange } from './errors';
 import { validateBoolean, validateInteger, validateOptions } from './validate';
 
 const { EAGAIN } = os.constants.errno;
 const MAX_WRITE = 0xfffffffffffffffen;
-const COUNTER_BYTES = 8;
-// eventfd reads and writes 8 bytes in host byte order, which a BigUint64Array has too.
-const counter = new BigUint64Array(1);
+// eventfd takes 8 bytes in host byte order, which a BigUint64Array has too.
+const increment = new BigUint64Array(1);
 
 export interface EventFdOptions {
   /** Each read() takes 1 from the counter instead of all of it. Default false. */
@@ -26,22 +26,20 @@ function validateIncrement(value: unknown): bigint {
   throw invalidArgType('value', 'of type number or bigint', value);
 }
 
-export class EventFd {
-  #fd: number;
-
+export class EventFd extends CounterFd {
   /** A non-blocking, close-on-exec eventfd whose counter starts at initialValue (0 to 2^32-1). */
   constructor(initialValue = 0, options?: EventFdOptions) {
     const initval = validateInteger(initialValue, 'initialValue', 0, 0xffffffff);
     const opts = validateOptions(options);
     const semaphore = opts.semaphore === undefined ? false : validateBoolean(opts.semaphore, 'options.semaphore');
-    this.#fd = check(binding.eventfd(initval, semaphore), 'eventfd');
+    super(check(binding.eventfd(initval, semaphore), 'eventfd'));
   }
 
   /** Adds value (1 to 2^64-2) to the counter: true, or false if the counter would overflow. */
   write(value: number | bigint): boolean {
-    const fd = this.#open();
-    counter[0] = validateIncrement(value);
-    const result = binding.write(fd, counter, 0, COUNTER_BYTES);
+    const fd = this.openFd();
+    increment[0] = validateIncrement(value);
+    const result = binding.write(fd, increment, 0, increment.byteLength);
     if (result === -EAGAIN) return false;
     check(result, 'write', fd);
     return true;
@@ -49,36 +47,6 @@ export class EventFd {
 
   /** Takes the counter (or 1 in semaphore mode) and resets it: null when it is 0. */
   read(): bigint | null {
-    const fd = this.#open();
-    const result = binding.read(fd, counter, 0, COUNTER_BYTES);
-    if (result === -EAGAIN) return null;
-    if (result < 0) throw systemError(result, 'read', fd);
-    return counter[0];
-  }
-
-  /** The fd; -1 once closed. */
-  get fd(): number {
-    return this.#fd;
-  }
-
-  get closed(): boolean {
-    return this.#fd < 0;
-  }
-
-  /** Idempotent. remove() it from every EpollInstance first. */
-  close(): void {
-    if (this.#fd < 0) return;
-    const fd = this.#fd;
-    this.#fd = -1;
-    check(binding.close(fd), 'close', fd);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  #open(): number {
-    if (this.#fd < 0) throw closedError('EventFd');
-    return this.#fd;
+    return this.readCounter();
   }
 }
