@@ -47,6 +47,8 @@ socklen_t Pack(const Napi::CallbackInfo& info, size_t at, sockaddr_storage* stor
   }
   auto* un = reinterpret_cast<sockaddr_un*>(storage);
   un->sun_family = AF_UNIX;
+  // lib/ checked the length; the bound keeps sun_path safe whatever arrives.
+  bytes.size = std::min(bytes.size, sizeof(un->sun_path));
   std::memcpy(un->sun_path, bytes.data, bytes.size);
   // An abstract name is exactly its bytes; a path is NUL-terminated (the memset wrote the NUL).
   bool abstract = bytes.size > 0 && bytes.data[0] == 0;
