@@ -7,36 +7,9 @@
 
 #include <cerrno>
 
-#include "system_error.h"
+#include "syscall_helpers.h"
 
 namespace {
-
-// The bytes of any ArrayBufferView; lib/ has checked the type and the range.
-uint8_t* ViewBytes(napi_env env, napi_value view) {
-  void* data = nullptr;
-  bool is_typed_array = false;
-  napi_is_typedarray(env, view, &is_typed_array);
-  if (is_typed_array) {
-    napi_get_typedarray_info(env, view, nullptr, nullptr, &data, nullptr, nullptr);
-  } else {
-    napi_get_dataview_info(env, view, nullptr, &data, nullptr, nullptr);
-  }
-  return static_cast<uint8_t*>(data);
-}
-
-int Int(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-
-Napi::Value Result(Napi::Env env, long result) { return Napi::Number::New(env, ResultOrErrno(result)); }
-
-// A signal arriving during a transfer is no failure of the caller's; Node's own fs retries too.
-template <typename Transfer>
-long Retrying(Transfer transfer) {
-  long result;
-  do {
-    result = transfer();
-  } while (result < 0 && errno == EINTR);
-  return result;
-}
 
 // Fills out[0], out[1] with the two new fds; returns 0 or -errno.
 Napi::Value FdPair(const Napi::CallbackInfo& info, int (*make)(int fds[2])) {
@@ -47,7 +20,7 @@ Napi::Value FdPair(const Napi::CallbackInfo& info, int (*make)(int fds[2])) {
     out[size_t{0}] = fds[0];
     out[size_t{1}] = fds[1];
   }
-  return Result(info.Env(), result);
+  return ResultValue(info.Env(), result);
 }
 
 int MakePipe(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
@@ -61,21 +34,21 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) { return FdPair(info, Mak
 
 // read(fd, view, byteOffset, byteLength): bytes read or -errno.
 Napi::Value Read(const Napi::CallbackInfo& info) {
-  uint8_t* bytes = ViewBytes(info.Env(), info[1]);
-  int fd = Int(info, 0), offset = Int(info, 2), length = Int(info, 3);
-  return Result(info.Env(), Retrying([&] { return read(fd, bytes + offset, length); }));
+  uint8_t* bytes = ViewSpan(info[1]).data;
+  int fd = IntArg(info, 0), offset = IntArg(info, 2), length = IntArg(info, 3);
+  return ResultValue(info.Env(), RetryingEintr([&] { return read(fd, bytes + offset, length); }));
 }
 
 // write(fd, view, byteOffset, byteLength): bytes written or -errno.
 Napi::Value Write(const Napi::CallbackInfo& info) {
-  uint8_t* bytes = ViewBytes(info.Env(), info[1]);
-  int fd = Int(info, 0), offset = Int(info, 2), length = Int(info, 3);
-  return Result(info.Env(), Retrying([&] { return write(fd, bytes + offset, length); }));
+  uint8_t* bytes = ViewSpan(info[1]).data;
+  int fd = IntArg(info, 0), offset = IntArg(info, 2), length = IntArg(info, 3);
+  return ResultValue(info.Env(), RetryingEintr([&] { return write(fd, bytes + offset, length); }));
 }
 
 // Linux releases the fd even when close() reports EINTR, so retrying could close a reused number.
 Napi::Value Close(const Napi::CallbackInfo& info) {
-  int result = close(Int(info, 0));
+  int result = close(IntArg(info, 0));
   return Napi::Number::New(info.Env(), result < 0 && errno != EINTR ? -errno : 0);
 }
 
@@ -83,7 +56,7 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 Napi::Value EventFd(const Napi::CallbackInfo& info) {
   unsigned int initval = info[0].As<Napi::Number>().Uint32Value();
   int flags = EFD_CLOEXEC | EFD_NONBLOCK | (info[1].ToBoolean() ? EFD_SEMAPHORE : 0);
-  return Result(info.Env(), eventfd(initval, flags));
+  return ResultValue(info.Env(), eventfd(initval, flags));
 }
 
 }  // namespace

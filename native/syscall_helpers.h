@@ -28,13 +28,37 @@ struct ByteSpan {
   size_t size;
 };
 
-// The bytes of any ArrayBufferView, whole.
-inline ByteSpan ViewSpan(Napi::Value value) {
-  if (value.IsTypedArray()) {
-    Napi::TypedArray array = value.As<Napi::TypedArray>();
-    auto* base = static_cast<uint8_t*>(array.ArrayBuffer().Data());
-    return {base + array.ByteOffset(), array.ByteLength()};
+inline size_t ElementBytes(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array:
+      return 8;
+    default:
+      return 1;
   }
-  Napi::DataView view = value.As<Napi::DataView>();
-  return {static_cast<uint8_t*>(view.Data()), view.ByteLength()};
+}
+
+// The bytes of any ArrayBufferView, whole. The raw calls hand back the view's own start, with no
+// ArrayBuffer handle made on the way: this runs for every read and write.
+inline ByteSpan ViewSpan(Napi::Value value) {
+  napi_env env = value.Env();
+  void* data = nullptr;
+  size_t size = 0;
+  if (value.IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+    size = length * ElementBytes(type);
+  } else {
+    napi_get_dataview_info(env, value, &size, &data, nullptr, nullptr);
+  }
+  return {static_cast<uint8_t*>(data), size};
 }
