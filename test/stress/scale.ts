@@ -12,8 +12,8 @@ export function timeLimit(ms: number): number {
 }
 
 /**
- * Source for child scripts: counts() gives the open fds, the threads, the resident set of the
- * process and the size of V8's heap, and settle() lets finalizers and the garbage collector run (needs --expose-gc).
+ * Source for child scripts: counts() gives the open fds, the threads, the resident set and the
+ * size of V8's heap; settle() lets finalizers and the garbage collector run (with --expose-gc).
  */
 export const MEASURE = `
 const fs = require('fs');
@@ -25,4 +25,6 @@ const counts = () => ({
 });
 const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
 const settle = async () => { for (let i = 0; i < 10; i++) { globalThis.gc?.(); await turn(); } };
+// Node opens /dev/null once, for the first worker, when stdout is a pipe: start one before the baseline.
+const warmUpWorkers = () => new Promise((resolve) => new (require('worker_threads').Worker)('', { eval: true }).once('exit', resolve));
 `;
