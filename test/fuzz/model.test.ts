@@ -9,7 +9,7 @@ describeEachMode('EpollInstance against its model', (dispatch) => {
   test('random sequences of operations, handlers that act during dispatch, fd number reuse', async () => {
     await fc.assert(
       fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops)),
-      { numRuns: 40 },
+      { numRuns: 150 },
     );
   });
 });

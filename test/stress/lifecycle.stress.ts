@@ -63,6 +63,7 @@ test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thr
   const report = JSON.parse(result.stdout);
   expect(report).toMatchObject({ started: WORKERS, exited: WORKERS, mainEvents: WORKERS, fds: 0, threads: 0 });
   expect(report.midDispatch).toBeGreaterThan(WORKERS / 4);
+  process.stdout.write(`workers: ${report.exited} terminated, ${report.midDispatch} of them while dispatching\n`);
 });
 
 describe.each(MODES)('process.exit() from a handler (dispatch: %s)', (dispatch) => {
@@ -269,4 +270,5 @@ test('storms of SIGINT and SIGUSR1 during waits: no event lost, nothing hangs', 
   expect(report.read).toBe(writes);
   expect(report.SIGINT).toBeGreaterThan(100);
   expect(report.SIGUSR1).toBeGreaterThan(100);
+  process.stdout.write(`signal storm: ${report.read} events read while ${report.SIGINT} SIGINT and ${report.SIGUSR1} SIGUSR1 were handled\n`);
 });
