@@ -9,6 +9,20 @@ import { MEASURE, scaled, timeLimit } from './scale';
 
 const WORKERS = scaled(1000);
 
+/**
+ * Source for a child script: `ready`, always-ready eventfds, and busy instances in both modes
+ * watching them, so that batches are collected and waiting whatever the script does next.
+ */
+function busyNeighbours(fds: number, maxEvents: number): string {
+  return `
+    const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
+    const ready = Array.from({ length: ${fds} }, () => new EventFd(1));
+    for (const mode of ['thread', 'loop']) {
+      const busy = new EpollInstance({ dispatch: mode, maxEvents: ${maxEvents} });
+      for (const efd of ready) busy.add(efd.fd, EPOLLIN, () => undefined);
+    }`;
+}
+
 test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thread or fd behind`, async () => {
   const result = await runScript(`${MEASURE}
     const { Worker } = require('worker_threads');
@@ -70,13 +84,7 @@ describe.each(MODES)('process.exit() from a handler (dispatch: %s)', (dispatch) 
   test('exits with its code while other instances are dispatching and events are queued', async () => {
     for (let round = 0; round < scaled(10); round++) {
       const result = await runScript(`
-        const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
-        const ready = Array.from({ length: 16 }, () => new EventFd(1));
-        // Busy neighbours in both modes, with batches collected and waiting.
-        for (const mode of ['thread', 'loop']) {
-          const busy = new EpollInstance({ dispatch: mode, maxEvents: 4 });
-          for (const efd of ready) busy.add(efd.fd, EPOLLIN, () => undefined);
-        }
+        ${busyNeighbours(16, 4)}
         const ep = new EpollInstance({ dispatch: '${dispatch}', maxEvents: 64 });
         let calls = 0;
         process.on('exit', (code) => process.stdout.write('exit ' + code + ' after ' + calls));
@@ -208,12 +216,7 @@ describe.each(MODES)('a handler that throws (dispatch: %s)', (dispatch) => {
   test('without a listener: the process dies with the error and exit code 1, never a crash', async () => {
     for (let round = 0; round < scaled(10); round++) {
       const result = await runScript(`
-        const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
-        const ready = Array.from({ length: 8 }, () => new EventFd(1));
-        for (const mode of ['thread', 'loop']) {
-          const busy = new EpollInstance({ dispatch: mode, maxEvents: 2 });
-          for (const efd of ready) busy.add(efd.fd, EPOLLIN, () => undefined);
-        }
+        ${busyNeighbours(8, 2)}
         const ep = new EpollInstance({ dispatch: '${dispatch}' });
         let calls = 0;
         for (const efd of ready) ep.add(efd.fd, EPOLLIN, () => { if (++calls === ${5 + round}) throw new Error('fatal handler error'); });`,
