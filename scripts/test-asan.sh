@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/apt-packages.sh
-require_commands g++:g++ make:make python3:python3 rsync:rsync
+require_commands g++:g++ make:make python3:python3
 
 root=$PWD
 copy=$(mktemp -d /tmp/linux-epoll-asan.XXXXXX)
@@ -18,8 +18,8 @@ reports=$copy/sanitizer-reports
 [ "${ASAN_KEEP:-0}" = 1 ] && echo "sanitized copy: $copy" || trap 'rm -rf "$copy"' EXIT
 
 # The sources as they are in the working tree, without build products.
-rsync -a --exclude=/build --exclude=/dist --exclude=/node_modules --exclude=/.git --exclude=/prebuilds \
-  --exclude=/.cache "$root/" "$copy/"
+tar -C "$root" --exclude=./build --exclude=./dist --exclude=./node_modules --exclude=./.git \
+  --exclude=./prebuilds --exclude=./.cache -cf - . | tar -C "$copy" -xf -
 ln -s "$root/node_modules" "$copy/node_modules"
 mkdir -p "$reports"
 
