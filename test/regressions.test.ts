@@ -1,8 +1,10 @@
 // Regression tests, each named after the bug it pins. Found by the model-based fuzzer
-// (test/fuzz) or the stress suite (test/stress); the comment says which and how.
+// (test/fuzz) or the stress suite (test/stress); the comment says which and how. Tests named
+// "fuzz: ..." replay a shrunk counterexample against the model.
 import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance, EventFd } from '../lib';
+import { checkSequence } from './fuzz/model';
 import { runScript } from './support/child';
 import { describeEachMode } from './support/modes';
 
@@ -36,6 +38,26 @@ describeEachMode('regressions', (dispatch) => {
     withNumberTakenByFile((ep, fd) => {
       expect(() => ep.modify(fd, EPOLLIN)).toThrow(expect.objectContaining({ code: 'EPERM', syscall: 'epoll_ctl', fd }));
     });
+  });
+
+  // The fuzzer's shrunk counterexamples for the same bug (once /dev/null could take a number).
+  const quiet = { drain: false, then: [] };
+  test('fuzz: remove() after a closed fd\'s number went to a file epoll cannot watch', async () => {
+    await checkSequence(dispatch, [
+      { kind: 'add', inst: 0, slot: 0, mask: 'in', behavior: quiet },
+      { kind: 'closeFd', slot: 0 },
+      { kind: 'occupy' },
+      { kind: 'readd', inst: 0, slot: 0, mask: 'in', behavior: quiet },
+    ]);
+  });
+
+  test('fuzz: modify() after a closed fd\'s number went to a file epoll cannot watch', async () => {
+    await checkSequence(dispatch, [
+      { kind: 'add', inst: 1, slot: 1, mask: 'in', behavior: quiet },
+      { kind: 'closeFd', slot: 1 },
+      { kind: 'occupy' },
+      { kind: 'modify', inst: 1, slot: 1, mask: 'in', behavior: null },
+    ]);
   });
 });
 

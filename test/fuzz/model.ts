@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import fc from 'fast-check';
 
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EpollInstance, EventFd, type DispatchMode } from '../../lib';
+import { MODES } from '../support/modes';
 import { waitFor } from '../support/wait';
 
 export const SLOTS = 5;
@@ -51,6 +52,8 @@ export type Op =
   /** remove() if registered, then add() again: the pattern that stale events would hurt. */
   | { kind: 'readd'; inst: number; slot: number; mask: MaskName; behavior: Behavior }
   | { kind: 'close' | 'reopen' | 'ref' | 'unref'; inst: number }
+  /** Opens /dev/null, which epoll cannot watch (EPERM), or closes the newest one opened. */
+  | { kind: 'occupy' | 'release' }
   | { kind: 'bad'; inst: number; call: BadCallName }
   | { kind: 'tick' | 'settle' };
 
@@ -89,6 +92,7 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('readd' as const), inst, slot, mask, behavior }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('close' as const, 'reopen' as const, 'ref' as const, 'unref' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad' as const), inst, call: fc.constantFrom(...(Object.keys(BAD_CALLS) as BadCallName[])) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('occupy' as const, 'release' as const) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'settle' as const) }) },
 );
 
@@ -150,9 +154,12 @@ export class ModelRun {
   #instances: (Instance | null)[];
   #handlerIds = 0;
   #retired: EpollInstance[] = [];
+  /** Open /dev/null fds: they take the numbers that closed eventfds free. */
+  #unpollable: number[] = [];
 
+  /** 'mixed' gives the instances alternate dispatch modes. */
   constructor(
-    readonly dispatch: DispatchMode,
+    readonly dispatch: DispatchMode | 'mixed',
     readonly maxEvents: readonly number[] = [64, 2, 1],
   ) {
     this.#instances = Array.from({ length: INSTANCES }, (_, i) => this.#newInstance(i));
@@ -178,6 +185,7 @@ export class ModelRun {
     for (const instance of this.#instances) instance?.ep.close();
     for (const ep of this.#retired) ep.close();
     for (const s of this.#slots) s.file?.close();
+    for (const fd of this.#unpollable) fs.closeSync(fd);
   }
 
   /** Runs one operation on the real objects and the model, and compares the two afterwards. */
@@ -198,6 +206,12 @@ export class ModelRun {
       case 'reopen': return this.#reopen(op.inst);
       case 'ref':
       case 'unref': return this.#refOrUnref(op.inst, op.kind);
+      case 'occupy':
+        this.#unpollable.push(fs.openSync('/dev/null', 'r'));
+        return this.#compare();
+      case 'release':
+        if (this.#unpollable.length > 0) fs.closeSync(this.#unpollable.pop()!);
+        return this.#compare();
       case 'bad': return this.#bad(op.inst, op.call);
       default: throw new Error(`not a synchronous operation: ${op.kind}`);
     }
@@ -304,6 +318,7 @@ export class ModelRun {
     const existing = instance?.regs.get(fd);
     let expected: string | null = null;
     if (instance === null) expected = 'ERR_EPOLL_CLOSED';
+    else if (this.#unpollable.includes(fd)) expected = 'EPERM';
     else if (file === null) expected = 'EBADF';
     else if (existing !== undefined && existing.file === file.file) expected = 'EEXIST';
     const ep = instance?.ep ?? this.#closedInstance();
@@ -331,8 +346,9 @@ export class ModelRun {
     if (instance === null) expected = 'ERR_EPOLL_CLOSED';
     else if (reg === undefined) expected = 'ENOENT';
     // The kernel no longer has it: EBADF if the number is closed, ENOENT if it now names another
-    // file. A foreign file (opened by node itself) may have taken the number: ENOENT, or EPERM for
-    // a regular file.
+    // file, EPERM if that file cannot be watched. A file node itself opened may have taken the
+    // number too: ENOENT or EPERM there.
+    else if (this.#unpollable.includes(fd)) expected = 'EPERM';
     else if (file === null) expected = ['EBADF', 'ENOENT', 'EPERM'];
     else if (reg.file !== file.file) expected = 'ENOENT';
     const ep = instance?.ep ?? this.#closedInstance();
@@ -443,13 +459,14 @@ export class ModelRun {
   // --- helpers -------------------------------------------------------------------------------
 
   #newInstance(i: number): Instance {
-    return { ep: new EpollInstance({ dispatch: this.dispatch, maxEvents: this.maxEvents[i % this.maxEvents.length] }), regs: new Map() };
+    const dispatch = this.dispatch === 'mixed' ? MODES[i % MODES.length] : this.dispatch;
+    return { ep: new EpollInstance({ dispatch, maxEvents: this.maxEvents[i % this.maxEvents.length] }), regs: new Map() };
   }
 
   // Any closed instance will do: they all refuse everything.
   #closedInstance(): EpollInstance {
     if (this.#retired.length === 0) {
-      const made = new EpollInstance({ dispatch: this.dispatch });
+      const made = this.#newInstance(0).ep;
       made.close();
       this.#retired.push(made);
     }
@@ -476,7 +493,7 @@ export class ModelRun {
 
   // A closed number that node itself (or an instance's epoll fd) has taken since: not ours to use.
   #foreign(fd: number): boolean {
-    return !this.#slots.some((s) => s.file !== null && s.fd === fd) && fs.existsSync(`/proc/self/fd/${fd}`);
+    return this.#fileAt(fd) === null && !this.#unpollable.includes(fd) && fs.existsSync(`/proc/self/fd/${fd}`);
   }
 
   #expect(what: string, call: () => unknown, expected: string | readonly string[] | null): void {
@@ -511,7 +528,7 @@ export class ModelRun {
 }
 
 /** One property run: a fresh set of instances and fds, the sequence, then a final settle. */
-export async function checkSequence(dispatch: DispatchMode, ops: readonly Op[], totals?: RunStats): Promise<void> {
+export async function checkSequence(dispatch: DispatchMode | 'mixed', ops: readonly Op[], totals?: RunStats): Promise<void> {
   const run = new ModelRun(dispatch);
   await run.run(ops);
   if (totals !== undefined) {

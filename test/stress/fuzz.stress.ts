@@ -10,7 +10,7 @@ import { scaled } from './scale';
 const RUNS = scaled(10_000);
 const replay = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH };
 
-test.each(MODES)(`${RUNS} random sequences against the model (dispatch: %s)`, async (dispatch) => {
+test.each([...MODES, 'mixed'] as const)(`${RUNS} random sequences against the model (dispatch: %s)`, async (dispatch) => {
   const totals: RunStats = { ops: 0, handlerCalls: 0, rejected: 0 };
   await fc.assert(fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops, totals)), { numRuns: RUNS, ...replay });
   // Each run did something: operations, rejected calls, and handlers that ran.
