@@ -1,12 +1,13 @@
 // The kernel's edge cases that only show with real kernel objects: a registration kept alive by a
-// dup() of its fd, the per-user watch limit (ENOSPC), and nesting deeper than the kernel allows.
+// dup() of its fd, the per-user watch limit (ENOSPC), the open-file limit (EMFILE), and nesting
+// deeper than the kernel allows.
 // Self-addition and cycles (EINVAL, ELOOP) are in test/errors.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance, EventFd } from '../../lib';
 import { afterNextBatch } from '../support/batches';
-import { PACKAGE } from '../support/child';
+import { PACKAGE, runScript } from '../support/child';
 import { MODES } from '../support/modes';
 import { waitFor } from '../support/wait';
 
@@ -83,6 +84,36 @@ describe('nesting depth', () => {
     } finally {
       for (const ep of chain) ep.close();
     }
+  });
+});
+
+describe.each(MODES)('the open-file limit (dispatch: %s)', (dispatch) => {
+  test('an instance that cannot get its fds fails with EMFILE at each step and leaves nothing open', async () => {
+    const result = await runScript(`
+      const { EpollInstance, EventFd } = LINUX_EPOLL;
+      const hog = [];
+      try { for (;;) hog.push(new EventFd()); } catch (error) { if (error.code !== 'EMFILE') throw error; }
+      const free = () => {
+        const probes = [];
+        try { for (;;) probes.push(new EventFd()); } catch {}
+        for (const probe of probes) probe.close();
+        return probes.length;
+      };
+      // With 0 free fds epoll_create1 fails; with 1, the wait thread's eventfd does (thread mode).
+      const outcomes = [];
+      for (let freed = 0; freed <= 2; freed++) {
+        if (freed > 0) hog.pop().close();
+        let outcome = 'created';
+        try { new EpollInstance({ dispatch: '${dispatch}' }).close(); } catch (error) { outcome = error.code + ' ' + error.syscall; }
+        outcomes.push({ freed, outcome, freeAfter: free() });
+      }
+      console.log(JSON.stringify(outcomes));`, { timeoutMs: 30_000 });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([
+      { freed: 0, outcome: 'EMFILE epoll_create1', freeAfter: 0 },
+      { freed: 1, outcome: dispatch === 'thread' ? 'EMFILE eventfd' : 'created', freeAfter: 1 },
+      { freed: 2, outcome: 'created', freeAfter: 2 },
+    ]);
   });
 });
 
