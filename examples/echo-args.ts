@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 import type { EchoServerOptions } from './echo-core';
 
-export const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch loop|thread] [--epollout always|pending]';
+export const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch loop|thread] [--epollout always|pending] [--drain short|eagain]';
 
 export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'string' }> = {}): {
   server: EchoServerOptions;
@@ -17,6 +17,7 @@ export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'str
       path: { type: 'string' },
       dispatch: { type: 'string' },
       epollout: { type: 'string' },
+      drain: { type: 'string' },
       ...extra,
     },
   });
@@ -27,6 +28,7 @@ export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'str
     path: v.path,
     dispatch: v.dispatch as EchoServerOptions['dispatch'],
     epollOut: v.epollout as EchoServerOptions['epollOut'],
+    drain: v.drain as EchoServerOptions['drain'],
   };
   return { server, values: v };
 }

@@ -1,6 +1,7 @@
-// The edge-triggered echo server, written as one would in C: accept until EAGAIN, read until
-// EAGAIN, keep what the kernel did not take and finish it on EPOLLOUT, never read further ahead
-// of the peer than one unsent chunk, and shed connections instead of spinning when out of fds.
+// The edge-triggered echo server, written as one would in C: accept until EAGAIN, read until the
+// receive queue is empty, keep what the kernel did not take and finish it on EPOLLOUT, never read
+// further ahead of the peer than one unsent chunk, and shed connections instead of spinning when
+// out of fds.
 import * as fs from 'node:fs';
 
 import {
@@ -13,6 +14,15 @@ import {
  * from the start, saving those syscalls at the cost of extra wake-ups after a full send buffer.
  */
 export type EpollOutPolicy = 'always' | 'pending';
+
+/**
+ * When an edge-triggered connection counts as drained. 'eagain': a read says it would block, as
+ * epoll(7) words the rule. 'short': also a read that returned less than it asked for. On a stream
+ * socket that read emptied the receive queue, and any byte arriving later raises a new edge, so
+ * it is the same condition one syscall sooner (nginx's rule); a FIN already reported (EPOLLRDHUP)
+ * is still read to the end.
+ */
+export type DrainPolicy = 'eagain' | 'short';
 
 export interface EchoServerOptions {
   /** Default '127.0.0.1'. */
@@ -28,6 +38,8 @@ export interface EchoServerOptions {
   reusePort?: boolean;
   /** Default 'always', the faster here (see docs/SOCKETS.md). */
   epollOut?: EpollOutPolicy;
+  /** Default 'short', the faster here (see docs/SOCKETS.md). */
+  drain?: DrainPolicy;
   /** SO_SNDBUF for each accepted connection; default: the kernel's. */
   sendBufferSize?: number;
 }
@@ -65,6 +77,7 @@ export class EchoServer {
   readonly #path: string | undefined;
   readonly #tcp: boolean;
   readonly #alwaysOut: boolean;
+  readonly #stopAtShortRead: boolean;
   readonly #sendBufferSize: number | undefined;
   readonly #connections: (Connection | undefined)[] = [];
   // Shared by every connection: a read lands here and is written straight back.
@@ -75,6 +88,7 @@ export class EchoServer {
 
   constructor(options: EchoServerOptions = {}) {
     this.#alwaysOut = (options.epollOut ?? 'always') === 'always';
+    this.#stopAtShortRead = (options.drain ?? 'short') === 'short';
     this.#sendBufferSize = options.sendBufferSize;
     this.#path = options.path;
     this.#tcp = options.path === undefined;
@@ -177,16 +191,16 @@ export class EchoServer {
       if ((events & (EPOLLERR | EPOLLHUP)) !== 0) return this.#drop(connection);
       if (connection.pending.length > 0 && !this.#flush(connection)) return;
       if (connection.ended) return this.#drop(connection);
-      this.#readAll(connection);
+      this.#readAll(connection, (events & EPOLLRDHUP) !== 0);
     } catch {
       // ECONNRESET, EPIPE: the peer is gone, and with it whatever it had not read.
       this.#drop(connection);
     }
   }
 
-  // Reads until EAGAIN, echoing each chunk at once. Once output backs up, reads queue behind it
+  // Reads until drained, echoing each chunk at once. Once output backs up, reads queue behind it
   // up to HIGH_WATER, and then reading stops: the peer must read before it may send more.
-  #readAll(connection: Connection): void {
+  #readAll(connection: Connection, peerClosed: boolean): void {
     const { fd } = connection;
     const chunk = this.#chunk;
     while (connection.pendingBytes < HIGH_WATER) {
@@ -203,6 +217,7 @@ export class EchoServer {
         const written = io.write(fd, chunk, 0, count) ?? 0;
         if (written < count) this.#startQueue(connection, chunk.subarray(written, count));
       }
+      if (count < CHUNK && this.#stopAtShortRead && !peerClosed) return;
     }
   }
 

@@ -76,8 +76,8 @@ describeEachMode('echo server', (dispatch) => {
   const start = (options: EchoServerOptions = {}): EchoServer => (server = startEchoServer({ port: 0, dispatch, ...options }));
   afterEach(() => server?.close());
 
-  test('1,000 concurrent clients echo random payloads of 1 B to 1 MiB, every byte compared', async () => {
-    const port = portOf(start({ backlog: 1024 }));
+  test.each(['short', 'eagain'] as const)('1,000 concurrent clients echo random payloads of 1 B to 1 MiB, every byte compared (drain: %s)', async (drain) => {
+    const port = portOf(start({ backlog: 1024, drain }));
     const payloads = payloadSizes(1000, 24 << 20).map((size) => randomBytes(size));
     const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
     const wrong = echoed.filter((bytes, i) => !bytes.equals(payloads[i])).length;
@@ -85,6 +85,38 @@ describeEachMode('echo server', (dispatch) => {
     expect(server!.stats.accepted).toBe(1000);
     await waitFor(() => server!.stats.open === 0, 'every connection closed');
   }, 60000);
+
+  test('ping-pong in many small messages, stopping at short reads: no message waits for a later one', async () => {
+    const port = portOf(start({ drain: 'short' }));
+    const rounds = 300;
+    const clients = Array.from({ length: 20 }, (_, id) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+        let round = 0;
+        let expected = Buffer.alloc(0);
+        let got = Buffer.alloc(0);
+        const send = (): void => {
+          expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
+          got = Buffer.alloc(0);
+          socket.write(expected);
+        };
+        socket.on('connect', send);
+        socket.on('data', (data: Buffer) => {
+          got = Buffer.concat([got, data]);
+          if (got.length < expected.length) return;
+          if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
+          if (++round === rounds) {
+            socket.end();
+            return resolve(round);
+          }
+          send();
+        });
+        socket.on('error', reject);
+      }),
+    );
+    // A stall here (a byte left unread after a short read) would time the test out.
+    expect(await Promise.all(clients)).toEqual(Array(20).fill(rounds));
+  }, 30000);
 
   test('a small SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, in order', async () => {
     const port = portOf(start({ sendBufferSize: 4096 }));
