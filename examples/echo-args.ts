@@ -22,6 +22,9 @@ export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'str
     },
   });
   const v = values as Record<string, string | undefined>;
+  oneOf(v, 'dispatch', ['loop', 'thread']);
+  oneOf(v, 'epollout', ['always', 'pending']);
+  oneOf(v, 'drain', ['short', 'eagain']);
   const server: EchoServerOptions = {
     host: v.host,
     port: v.port === undefined ? undefined : Number(v.port),
@@ -31,6 +34,13 @@ export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'str
     drain: v.drain as EchoServerOptions['drain'],
   };
   return { server, values: v };
+}
+
+function oneOf(values: Record<string, string | undefined>, name: string, allowed: string[]): void {
+  const value = values[name];
+  if (value !== undefined && !allowed.includes(value)) {
+    throw new Error(`--${name} must be ${allowed.join(' or ')}, not '${value}'`);
+  }
 }
 
 /** The one-line hint on how to talk to a server at address. */

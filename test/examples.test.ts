@@ -56,11 +56,14 @@ describe('examples', () => {
     expect(server.output()).toContain('closed after 1 connections');
   });
 
-  test('echo-server: a bad option prints the usage and exits with 2', async () => {
-    const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), '--colour']);
-    expect(await server.exited).toBe(2);
-    expect(server.output()).toContain('usage: echo-server');
-  });
+  test.each([['--colour'], ['--drain', 'sometimes'], ['--epollout', 'never'], ['--dispatch', 'poll']])(
+    'echo-server: a bad option (%s) prints the usage and exits with 2',
+    async (...args) => {
+      const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), ...args]);
+      expect(await server.exited).toBe(2);
+      expect(server.output()).toContain('usage: echo-server');
+    },
+  );
 
   test('echo-server out of fds (RLIMIT_NOFILE 40) sheds connections without spinning, then recovers', async () => {
     const server = run('prlimit', ['--nofile=40:40', process.execPath, path.join(EXAMPLES, 'echo-server.js'), '--port', '0']);
