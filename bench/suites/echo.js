@@ -12,6 +12,7 @@ const EXAMPLE_PORT = /127\.0\.0\.1:(\d+)/;
 
 const SERVERS = [
   { key: 'loop', label: "linux-epoll 'loop' (examples/echo-server)", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop'], EXAMPLE_PORT) },
+  { key: 'eagain', label: "linux-epoll 'loop', --drain eagain", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop', '--drain', 'eagain'], EXAMPLE_PORT) },
   { key: 'thread', label: "linux-epoll 'thread' (examples/echo-server)", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'thread'], EXAMPLE_PORT) },
   { key: 'net', label: 'node:net', start: () => startServer(nodeProgram('net-echo-server')) },
   { key: 'c', label: 'C, edge-triggered epoll', start: () => startServer(cProgram('echo_server', ['--port', '0'])) },
