@@ -15,9 +15,18 @@ const DOCS = path.join(ROOT, 'docs');
 const CHARTS = path.join(DOCS, 'bench');
 
 function targetRow(t) {
-  const pass = t.atLeast !== undefined ? t.value >= t.atLeast : t.value <= t.atMost;
+  const pass = !missed(t);
   const goal = t.atLeast !== undefined ? `≥ ${t.atLeast}` : `≤ ${t.atMost}`;
   return [t.name, Number.isFinite(t.value) ? t.value.toFixed(2) : 'n/a', goal, pass ? 'met' : '**missed**'];
+}
+
+function missed(t) {
+  return t.atLeast !== undefined ? !(t.value >= t.atLeast) : !(t.value <= t.atMost);
+}
+
+function missedNotes(targets) {
+  const notes = targets.filter(missed).map((t) => `- **${t.name}**: ${t.value.toFixed(2)} against ${t.atLeast !== undefined ? '≥' : '≤'} ${t.atLeast ?? t.atMost}, missed by ${Math.abs((t.value / (t.atLeast ?? t.atMost) - 1) * 100).toFixed(0)} %. ${t.why ?? ''}`);
+  return notes.length === 0 ? [] : ['### Why the missed targets are missed', '', ...notes, ''];
 }
 
 function machine() {
@@ -55,6 +64,7 @@ async function main() {
     '',
     table(['target', 'measured', 'goal', ''], targets.map(targetRow)),
     '',
+    ...missedNotes(targets),
     ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.charts.map((c) => `![${c.svg.title}](bench/${c.file})`), '']),
   ].join('\n');
   fs.writeFileSync(path.join(DOCS, 'BENCHMARKS.md'), page);
