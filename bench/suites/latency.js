@@ -48,7 +48,7 @@ async function run(ctx) {
   const rows = (list, floor) => list.map((r) => [r.label, spread(r.p50, 1), spread(r.p99, 1), ratio(r.p50.median / floor.p50.median)]);
   const markdown = [
     '### Wake-up latency from another thread',
-    'A worker_thread stamps `process.hrtime` into shared memory and wakes the main thread through the path under test; the handler takes the difference. The threads may run on either core, so the VM\'s cross-core wake-up (about 20 µs) is part of every figure.',
+    'A worker_thread stamps `process.hrtime` into shared memory and wakes the main thread through the path under test; the handler takes the difference. The threads may run on either core, so the VM\'s cross-core wake-up (about 20 µs from an idle core) is part of every figure. Compare the Node paths with each other: the C program paces its wake-ups differently (its waker sleeps between them, so each one starts from idle cores), which makes its figure a bound on the cost of a cold cross-core wake-up rather than a floor for this table. The pinned ping-pong below is the like-for-like comparison with C.',
     '',
     table(['path', 'p50 µs', 'p99 µs', 'p50 vs C'], rows(wake, wake[wake.length - 1])),
     '',
