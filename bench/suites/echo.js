@@ -3,7 +3,7 @@
 // edge-triggered epoll server, all driven by the same C load generator, which verifies every byte.
 const path = require('node:path');
 const { summarize } = require('../lib/stats');
-const { ROOT, cProgram, nodeProgram, repeat, runJson, startServer } = require('../lib/processes');
+const { ROOT, cProgram, nodeProgram, runJson, startServer } = require('../lib/processes');
 const { table, spread, ratio } = require('../lib/table');
 
 const ECHO_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'echo-server.js');
@@ -36,24 +36,32 @@ async function measure(server, load, ctx) {
   return runJson(cProgram('loadgen', args), { timeoutMs: 60000 });
 }
 
+// Every server runs for the whole suite, and each round measures each of them in turn, so a change
+// in the machine's state over the minutes of the suite falls on all of them alike.
 async function run(ctx) {
-  const results = {};
-  for (const spec of SERVERS) {
-    const server = await spec.start();
-    try {
-      results[spec.key] = [];
-      for (const load of LOADS) {
-        const runs = await repeat(ctx.runs, () => measure(server, load, ctx));
-        results[spec.key].push({
-          msgs: summarize(runs.map((r) => r.msgs_per_sec)),
-          p50: summarize(runs.map((r) => r.p50_us)),
-          p99: summarize(runs.map((r) => r.p99_us)),
-          errors: runs.reduce((sum, r) => sum + r.errors, 0),
-        });
+  const servers = [];
+  const samples = {};
+  try {
+    for (const spec of SERVERS) servers.push({ spec, server: await spec.start() });
+    for (let round = 0; round < ctx.runs; round++) {
+      for (const [i, load] of LOADS.entries()) {
+        for (const { spec, server } of servers) {
+          samples[spec.key] ??= LOADS.map(() => []);
+          samples[spec.key][i].push(await measure(server, load, ctx));
+        }
       }
-    } finally {
-      await server.stop();
     }
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.stop()));
+  }
+  const results = {};
+  for (const [key, perLoad] of Object.entries(samples)) {
+    results[key] = perLoad.map((runs) => ({
+      msgs: summarize(runs.map((r) => r.msgs_per_sec)),
+      p50: summarize(runs.map((r) => r.p50_us)),
+      p99: summarize(runs.map((r) => r.p99_us)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    }));
   }
   const sections = LOADS.map((load, i) => {
     const net = results.net[i].msgs.median;
