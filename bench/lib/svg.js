@@ -3,7 +3,8 @@
 // whisker from min to max of the runs.
 
 const ROW = 26;
-const LABEL_WIDTH = 230;
+// Wide enough for the longest label at 12 px (about 7 px a character).
+const CHAR_WIDTH = 7;
 const PLOT_WIDTH = 420;
 const VALUE_WIDTH = 110;
 const COLORS = ['#3b6ea8', '#d1813b', '#5a9a4f', '#a84f6e', '#7a6aa8', '#8a8a8a'];
@@ -28,6 +29,7 @@ function barChart({ title, unit, bars, log = false }) {
     if (!log) return (v / top) * PLOT_WIDTH;
     return (Math.log10(v / bottom) / Math.log10(top / bottom)) * PLOT_WIDTH;
   };
+  const LABEL_WIDTH = 16 + CHAR_WIDTH * Math.max(...bars.map((b) => String(b.label).length));
   const groups = [...new Set(bars.map((b) => b.group ?? b.label))];
   const height = 40 + bars.length * ROW + 20;
   const width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH;
