@@ -31,7 +31,10 @@ export interface EchoServerOptions {
   port?: number;
   /** Listen on this Unix socket path (or '\0' abstract name) instead of TCP. */
   path?: string;
-  /** Default 'loop'. */
+  /**
+   * Default 'loop': a server's handlers are short and its events come in bursts, so one wake-up of
+   * the event loop per batch, with no thread hop, serves it best (README: choosing a mode).
+   */
   dispatch?: DispatchMode;
   backlog?: number;
   /** SO_REUSEPORT, so several servers (threads, processes) share the port. */
