@@ -16,15 +16,9 @@
  *          "calls","events_per_call"}
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "common.h"
 
 #define MAX_EVENTS 1024
 
@@ -39,47 +33,21 @@ __attribute__((noinline)) static void on_ready(uint32_t idx)
 }
 static void (*volatile handler)(uint32_t) = on_ready;
 
-static void die(const char *what)
-{
-    fprintf(stderr, "dispatch_floor: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: dispatch_floor [--fds N] [--seconds S]\n");
-    exit(2);
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
+    prog_name = "dispatch_floor";
+    prog_usage = "[--fds N] [--seconds S]";
     long nfds = 1000;
     double seconds = 1;
     for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            usage();
-        const char *a = argv[i], *v = argv[++i];
-        char *end;
-        errno = 0;
+        const char *a = argv[i], *v = option_value(argc, argv, &i);
         if (strcmp(a, "--fds") == 0) {
-            nfds = strtol(v, &end, 10);
-            if (errno || *end || end == v || nfds < 1 || nfds > 100000) {
-                fprintf(stderr, "dispatch_floor: --fds must be 1..100000\n");
-                return 2;
-            }
+            if (!to_long(v, &nfds) || nfds < 1 || nfds > 100000)
+                fail(2, "--fds must be 1..100000");
         } else if (strcmp(a, "--seconds") == 0) {
-            seconds = strtod(v, &end);
-            if (errno || *end || end == v || !(seconds > 0 && seconds <= 600)) {
-                fprintf(stderr, "dispatch_floor: --seconds must be in (0, 600]\n");
-                return 2;
-            }
+            /* Open at 0, which parse_double's closed range cannot say. */
+            if (!to_double(v, &seconds) || !(seconds > 0 && seconds <= 600))
+                fail(2, "--seconds must be in (0, 600]");
         } else {
             usage();
         }
@@ -108,12 +76,7 @@ int main(int argc, char **argv)
     uint64_t end = start;
     unsigned since_check = 0;
     for (;;) {
-        int n = epoll_wait(ep, evs, MAX_EVENTS, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die("epoll_wait");
-        }
+        int n = wait_events(ep, evs, MAX_EVENTS, 0);
         void (*h)(uint32_t) = handler;
         for (int i = 0; i < n; i++)
             h(evs[i].data.u32);
@@ -140,16 +103,12 @@ int main(int argc, char **argv)
         if (counters[i] > hi)
             hi = counters[i];
     }
-    if (total != events) {
-        fprintf(stderr, "dispatch_floor: handler saw %llu events, epoll returned %llu\n",
-                (unsigned long long)total, (unsigned long long)events);
-        return 1;
-    }
-    if (lo == 0) {
-        fprintf(stderr, "dispatch_floor: some fd was never reported (min %llu, max %llu)\n",
-                (unsigned long long)lo, (unsigned long long)hi);
-        return 1;
-    }
+    if (total != events)
+        fail(1, "handler saw %llu events, epoll returned %llu", (unsigned long long)total,
+             (unsigned long long)events);
+    if (lo == 0)
+        fail(1, "some fd was never reported (min %llu, max %llu)", (unsigned long long)lo,
+             (unsigned long long)hi);
 
     double elapsed = (double)(end - start) / 1e9;
     printf("{\"fds\": %ld, \"events\": %llu, \"seconds\": %.3f, \"ns_per_event\": %.2f, "

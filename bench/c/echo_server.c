@@ -23,21 +23,12 @@
  * net so a server whose parent forgot to kill it still goes away.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common.h"
 
 /* Stop reading a connection once this much output is queued for it. */
 #define OUT_HIGH_WATER (1u << 20)
@@ -70,67 +61,6 @@ struct conn {
 
 static int epfd = -1;
 static char iobuf[IO_BUF_SIZE];
-
-static void die(const char *what)
-{
-    fprintf(stderr, "echo_server: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: echo_server [--host 127.0.0.1|::1] [--port N] [--max-seconds S]\n");
-    exit(2);
-}
-
-static long parse_long(const char *name, const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "echo_server: bad value for %s: '%s' (want %ld..%ld)\n", name, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Benchmarks must only ever talk to the local machine, so refuse anything
- * that is not a loopback literal. */
-static socklen_t parse_loopback(const char *host, struct sockaddr_storage *ss, int port)
-{
-    memset(ss, 0, sizeof *ss);
-    if (strcmp(host, "localhost") == 0)
-        host = "127.0.0.1";
-    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-        if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127)
-            goto not_loopback;
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((uint16_t)port);
-        return sizeof *in4;
-    }
-    if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-        if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-            goto not_loopback;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        return sizeof *in6;
-    }
-    fprintf(stderr, "echo_server: --host must be a numeric address, got '%s'\n", host);
-    exit(2);
-not_loopback:
-    fprintf(stderr, "echo_server: refusing non-loopback address '%s'\n", host);
-    exit(2);
-}
 
 static void conn_close(struct conn *c)
 {
@@ -175,11 +105,9 @@ static bool conn_write(struct conn *c, const char *p, size_t n)
             if (w >= 0) {
                 p += w;
                 n -= (size_t)w;
-            } else if (errno == EINTR) {
-                continue;
-            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            } else if (would_block()) {
                 break;
-            } else {
+            } else if (errno != EINTR) {
                 return false;
             }
         }
@@ -195,12 +123,8 @@ static bool conn_flush(struct conn *c)
         if (w >= 0) {
             c->out_off += (size_t)w;
             c->out_len -= (size_t)w;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            return true;
-        } else {
-            return false;
+        } else if (errno != EINTR) {
+            return would_block(); /* full socket buffer: EPOLLOUT resumes us */
         }
     }
     /* Drained: give the memory back so idle connections cost nothing. */
@@ -226,12 +150,8 @@ static bool conn_read(struct conn *c)
         } else if (n == 0) {
             c->peer_eof = true;
             return true;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            return true;
-        } else {
-            return false;
+        } else if (errno != EINTR) {
+            return would_block(); /* drained: the next edge brings more */
         }
     }
 }
@@ -290,7 +210,7 @@ static void accept_all(int lfd)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            if (would_block())
                 return;
             /* EMFILE/ENOMEM etc.: the pending connection stays in the
              * backlog; with ET we will retry when the next one arrives.
@@ -322,19 +242,20 @@ static void accept_all(int lfd)
 
 int main(int argc, char **argv)
 {
+    prog_name = "echo_server";
+    prog_usage = "[--host 127.0.0.1|::1] [--port N] [--max-seconds S]";
     const char *host = "127.0.0.1";
     long port = 0;
     long max_seconds = 600;
 
     for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            usage();
-        if (strcmp(argv[i], "--host") == 0)
-            host = argv[++i];
-        else if (strcmp(argv[i], "--port") == 0)
-            port = parse_long("--port", argv[++i], 0, 65535);
-        else if (strcmp(argv[i], "--max-seconds") == 0)
-            max_seconds = parse_long("--max-seconds", argv[++i], 1, 86400);
+        const char *a = argv[i], *v = option_value(argc, argv, &i);
+        if (strcmp(a, "--host") == 0)
+            host = v;
+        else if (strcmp(a, "--port") == 0)
+            port = parse_long(a, v, 0, 65535);
+        else if (strcmp(a, "--max-seconds") == 0)
+            max_seconds = parse_long(a, v, 1, 86400);
         else
             usage();
     }
@@ -401,12 +322,7 @@ int main(int argc, char **argv)
         }
         /* Round up so we never spin on a sub-millisecond remainder. */
         int timeout_ms = (int)((deadline - now + 999999) / 1000000);
-        int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die("epoll_wait");
-        }
+        int n = wait_events(epfd, events, MAX_EVENTS, timeout_ms);
         for (int i = 0; i < n; i++) {
             struct source *s = events[i].data.ptr;
             switch (s->kind) {

@@ -21,20 +21,11 @@
  * reset or closed early) or if no message completed.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common.h"
 
 #define MAX_EVENTS 1024
 #define RECV_BUF_SIZE (256u * 1024)
@@ -118,79 +109,6 @@ static unsigned char recv_buf[RECV_BUF_SIZE];
 static uint64_t errors;
 static long live_conns;
 
-static void die(const char *what)
-{
-    fprintf(stderr, "loadgen: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: loadgen --port N [--host 127.0.0.1|::1] [--connections C]\n"
-                    "               [--size BYTES] [--seconds S] [--warmup S]\n");
-    exit(2);
-}
-
-static long parse_long(const char *name, const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "loadgen: bad value for %s: '%s' (want %ld..%ld)\n", name, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static double parse_double(const char *name, const char *s, double lo, double hi)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "loadgen: bad value for %s: '%s' (want %g..%g)\n", name, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Only ever generate load against the local machine. */
-static socklen_t parse_loopback(const char *host, struct sockaddr_storage *ss, int port)
-{
-    memset(ss, 0, sizeof *ss);
-    if (strcmp(host, "localhost") == 0)
-        host = "127.0.0.1";
-    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-        if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127)
-            goto not_loopback;
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((uint16_t)port);
-        return sizeof *in4;
-    }
-    if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-        if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-            goto not_loopback;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        return sizeof *in6;
-    }
-    fprintf(stderr, "loadgen: --host must be a numeric address, got '%s'\n", host);
-    exit(2);
-not_loopback:
-    fprintf(stderr, "loadgen: refusing non-loopback address '%s'\n", host);
-    exit(2);
-}
-
 static void report_error(struct conn *c, const char *what)
 {
     if (++errors <= MAX_ERROR_REPORTS)
@@ -250,12 +168,10 @@ static bool conn_send_more(struct conn *c)
         ssize_t w = send(c->fd, c->msg + c->sent, msg_size - c->sent, MSG_NOSIGNAL);
         if (w >= 0) {
             c->sent += (size_t)w;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        } else if (would_block()) {
             set_out_interest(c, true);
             return true;
-        } else {
+        } else if (errno != EINTR) {
             conn_kill(c, strerror(errno));
             return false;
         }
@@ -292,11 +208,9 @@ static bool conn_receive(struct conn *c)
         } else if (n == 0) {
             conn_kill(c, "server closed the connection");
             return false;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        } else if (would_block()) {
             return false;
-        } else {
+        } else if (errno != EINTR) {
             conn_kill(c, strerror(errno));
             return false;
         }
@@ -335,27 +249,17 @@ static void connect_all(const struct sockaddr_storage *addr, socklen_t addrlen)
     struct epoll_event evs[MAX_EVENTS];
     while (pending > 0) {
         uint64_t now = now_ns();
-        if (now >= deadline) {
-            fprintf(stderr, "loadgen: %ld of %ld connections still not established after 10 s\n",
-                    pending, nconns);
-            exit(1);
-        }
-        int n = epoll_wait(epfd, evs, MAX_EVENTS, (int)((deadline - now) / 1000000 + 1));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die("epoll_wait");
-        }
+        if (now >= deadline)
+            fail(1, "%ld of %ld connections still not established after 10 s", pending, nconns);
+        int n = wait_events(epfd, evs, MAX_EVENTS, (int)((deadline - now) / 1000000 + 1));
         for (int i = 0; i < n; i++) {
             struct conn *c = &conns[evs[i].data.u32];
             int err = 0;
             socklen_t len = sizeof err;
             if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
                 die("getsockopt SO_ERROR");
-            if (err) {
-                fprintf(stderr, "loadgen: connect: %s\n", strerror(err));
-                exit(1);
-            }
+            if (err)
+                fail(1, "connect: %s", strerror(err));
             /* Established: from now on we mostly wait for echoes. */
             struct epoll_event ev = { .events = EPOLLIN, .data.u32 = c->id };
             if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
@@ -368,6 +272,9 @@ static void connect_all(const struct sockaddr_storage *addr, socklen_t addrlen)
 
 int main(int argc, char **argv)
 {
+    prog_name = "loadgen";
+    prog_usage = "--port N [--host 127.0.0.1|::1] [--connections C]\n"
+                 "               [--size BYTES] [--seconds S] [--warmup S]";
     const char *host = "127.0.0.1";
     long port = -1;
     double seconds = 2, warmup = 0;
@@ -375,9 +282,7 @@ int main(int argc, char **argv)
     msg_size = 64;
 
     for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            usage();
-        const char *a = argv[i], *v = argv[++i];
+        const char *a = argv[i], *v = option_value(argc, argv, &i);
         if (strcmp(a, "--host") == 0)
             host = v;
         else if (strcmp(a, "--port") == 0)
@@ -420,12 +325,7 @@ int main(int argc, char **argv)
     uint64_t now = now_ns();
     while (now < measure_end && live_conns > 0) {
         int timeout_ms = (int)((measure_end - now + 999999) / 1000000);
-        int n = epoll_wait(epfd, evs, MAX_EVENTS, timeout_ms);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die("epoll_wait");
-        }
+        int n = wait_events(epfd, evs, MAX_EVENTS, timeout_ms);
         for (int i = 0; i < n; i++) {
             struct conn *c = &conns[evs[i].data.u32];
             uint32_t e = evs[i].events;

@@ -29,19 +29,13 @@
  * where p50/p99/mean are one-way figures.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common.h"
 
 /* A lost wake-up must not hang the benchmark forever. */
 #define WAIT_TIMEOUT_MS 5000
@@ -59,37 +53,6 @@ static _Atomic uint64_t t_signal;
 
 static uint64_t *rt_samples;    /* round trips, measured by A */
 static uint64_t *ow_samples;    /* one-way wake-ups, measured by B (oneway mode) */
-
-static void die(const char *what)
-{
-    fprintf(stderr, "pingpong: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: pingpong [--mode roundtrip|oneway] [--iterations N] [--warmup N] [--pin]\n");
-    exit(2);
-}
-
-static long parse_long(const char *name, const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "pingpong: bad value for %s: '%s' (want %ld..%ld)\n", name, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void pin_self(int cpu)
 {
@@ -111,10 +74,8 @@ static void wait_ready(int ep)
         int n = epoll_wait(ep, &ev, 1, WAIT_TIMEOUT_MS);
         if (n == 1)
             return;
-        if (n == 0) {
-            fprintf(stderr, "pingpong: no wake-up within %d ms\n", WAIT_TIMEOUT_MS);
-            exit(1);
-        }
+        if (n == 0)
+            fail(1, "no wake-up within %d ms", WAIT_TIMEOUT_MS);
         if (errno != EINTR)
             die("epoll_wait");
     }
@@ -186,6 +147,8 @@ static int make_epoll_for(int fd)
 
 int main(int argc, char **argv)
 {
+    prog_name = "pingpong";
+    prog_usage = "[--mode roundtrip|oneway] [--iterations N] [--warmup N] [--pin]";
     iterations = 20000;
     warmup = 1000;
     for (int i = 1; i < argc; i++) {
@@ -193,9 +156,7 @@ int main(int argc, char **argv)
             pin = true;
             continue;
         }
-        if (i + 1 >= argc)
-            usage();
-        const char *a = argv[i], *v = argv[++i];
+        const char *a = argv[i], *v = option_value(argc, argv, &i);
         if (strcmp(a, "--mode") == 0) {
             if (strcmp(v, "oneway") == 0)
                 oneway = true;
@@ -209,10 +170,8 @@ int main(int argc, char **argv)
             usage();
         }
     }
-    if (pin && sysconf(_SC_NPROCESSORS_ONLN) < 2) {
-        fprintf(stderr, "pingpong: --pin needs at least 2 CPUs\n");
-        return 2;
-    }
+    if (pin && sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        fail(2, "--pin needs at least 2 CPUs");
 
     rt_samples = malloc((size_t)iterations * sizeof *rt_samples);
     ow_samples = malloc((size_t)iterations * sizeof *ow_samples);

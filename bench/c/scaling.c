@@ -32,17 +32,12 @@
  *          "min_ns","max_ns"}  (ns_per_wakeup is the median repetition)
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <poll.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common.h"
 
 #define MAX_IDLE 100000
 /* A wait that does not return within this time means a lost wake-up. */
@@ -58,38 +53,6 @@ static int active_fd;
 static int epfd = -1;
 static struct pollfd *pfds;
 static int maxfd;
-
-static void die(const char *what)
-{
-    fprintf(stderr, "scaling: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static void usage(void)
-{
-    fprintf(stderr, "usage: scaling [--mechanism epoll|poll|select] [--idle N] "
-                    "[--iterations N] [--repeat N] [--max-seconds S]\n");
-    exit(2);
-}
-
-static long parse_long(const char *name, const char *s, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "scaling: bad value for %s: '%s' (want %ld..%ld)\n", name, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void setup(void)
 {
@@ -134,12 +97,10 @@ static void setup(void)
         pfds[nidle] = (struct pollfd){ .fd = active_fd, .events = POLLIN };
         break;
     case M_SELECT:
-        if (maxfd >= FD_SETSIZE) {
-            /* FD_SET beyond FD_SETSIZE is a buffer overflow, not a slow path. */
-            fprintf(stderr, "scaling: select cannot watch fd %d (FD_SETSIZE is %d); "
-                            "use a smaller --idle\n", maxfd, FD_SETSIZE);
-            exit(2);
-        }
+        /* FD_SET beyond FD_SETSIZE is a buffer overflow, not a slow path. */
+        if (maxfd >= FD_SETSIZE)
+            fail(2, "select cannot watch fd %d (FD_SETSIZE is %d); use a smaller --idle",
+                 maxfd, FD_SETSIZE);
         break;
     }
 }
@@ -176,9 +137,7 @@ static void wait_active(void)
     }
     if (n < 0)
         die(mech_names[mech]);
-    fprintf(stderr, "scaling: %s returned %d, expected exactly the active fd\n",
-            mech_names[mech], n);
-    exit(1);
+    fail(1, "%s returned %d, expected exactly the active fd", mech_names[mech], n);
 }
 
 static void run(long iterations)
@@ -201,12 +160,13 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+    prog_name = "scaling";
+    prog_usage = "[--mechanism epoll|poll|select] [--idle N] "
+                 "[--iterations N] [--repeat N] [--max-seconds S]";
     long iterations = 20000, repeat = 5;
     double max_seconds = 3;
     for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            usage();
-        const char *a = argv[i], *v = argv[++i];
+        const char *a = argv[i], *v = option_value(argc, argv, &i);
         if (strcmp(a, "--mechanism") == 0) {
             if (strcmp(v, "epoll") == 0)
                 mech = M_EPOLL;
@@ -230,11 +190,9 @@ int main(int argc, char **argv)
     }
     /* Fail before allocating anything if select obviously cannot do it:
      * stdin/out/err plus N idle plus the active fd must fit below FD_SETSIZE. */
-    if (mech == M_SELECT && nidle + 4 > FD_SETSIZE) {
-        fprintf(stderr, "scaling: select supports at most about %d idle fds (FD_SETSIZE %d), got %ld\n",
-                FD_SETSIZE - 4, FD_SETSIZE, nidle);
-        return 2;
-    }
+    if (mech == M_SELECT && nidle + 4 > FD_SETSIZE)
+        fail(2, "select supports at most about %d idle fds (FD_SETSIZE %d), got %ld",
+             FD_SETSIZE - 4, FD_SETSIZE, nidle);
 
     setup();
 
