@@ -1,5 +1,6 @@
 // The package entry points as a consumer sees them: `linux-epoll` and `linux-epoll/compat`, through
 // require and import, resolved from a node_modules that links to this package.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,4 +64,20 @@ test('an import works end to end: an event reaches the callback', async () => {
     poller.add(r, Epoll.EPOLLIN);
     io.write(w, Buffer.from('x'));`);
   expect(out).toBe('null true 1\n');
+});
+
+test('off Linux, linux-epoll/compat warns and exports a stub as epoll@4 does; linux-epoll says Linux is required', async () => {
+  const file = path.join(consumer, 'elsewhere.cjs');
+  fs.writeFileSync(
+    file,
+    `Object.defineProperty(process, 'platform', { value: 'darwin' });
+     const { Epoll } = require('linux-epoll/compat');
+     console.log(JSON.stringify(Epoll));
+     try { require('linux-epoll'); } catch (error) { console.log(error.message); }`,
+  );
+  // A bare node: runScript would have loaded linux-epoll already, on Linux.
+  const result = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+  expect(result.status).toBe(0);
+  expect(result.stderr).toBe('Warning: epoll is built for Linux and not intended for usage on darwin.\n');
+  expect(result.stdout).toBe('{}\nlinux-epoll requires Linux: epoll is a Linux kernel interface (this is darwin)\n');
 });
