@@ -4,7 +4,7 @@ import * as os from 'node:os';
 
 import { binding } from './binding';
 import { check, systemError } from './errors';
-import { validateFd, validateRange, validateView } from './validate';
+import { validateFd, validateLength, validateOffset, validateView } from './validate';
 
 const { EAGAIN } = os.constants.errno;
 // Linux transfers at most this much in one read or write.
@@ -26,7 +26,8 @@ function transfer(
 ): number | null {
   const validFd = validateFd(fd);
   const view = validateView(buffer, 'buffer');
-  const [start, count] = validateRange(view, offset, length);
+  const start = validateOffset(view, offset);
+  const count = validateLength(view, start, length);
   const result = call(validFd, view, start, Math.min(count, MAX_TRANSFER));
   if (result === -EAGAIN) return null;
   if (result < 0) throw systemError(result, syscall, validFd);

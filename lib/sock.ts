@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { binding } from './binding';
 import { check, invalidArgType, outOfRange, systemError, type SystemError } from './errors';
 import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
-import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions, validateRange, validateView } from './validate';
+import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions, validateLength, validateOffset, validateView } from './validate';
 
 export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
 
@@ -294,7 +294,8 @@ export function shutdown(fd: number, how: ShutdownHow): void {
 function validateViews(views: unknown): readonly ArrayBufferView[] {
   if (!Array.isArray(views)) throw invalidArgType('buffers', 'an instance of Array', views);
   if (views.length > k.MAX_IOV) throw outOfRange('buffers.length', `<= ${k.MAX_IOV}`, views.length);
-  for (let i = 0; i < views.length; i++) validateView(views[i], `buffers[${i}]`);
+  // The element's name is built only for the error: this runs on every flush.
+  for (let i = 0; i < views.length; i++) if (!ArrayBuffer.isView(views[i])) validateView(views[i], `buffers[${i}]`);
   return views;
 }
 
@@ -337,7 +338,8 @@ function flaggedTransfer(
 ): number | null {
   const validFd = validateFd(fd);
   const view = validateView(buffer, 'buffer');
-  const [start, count] = validateRange(view, offset, length);
+  const start = validateOffset(view, offset);
+  const count = validateLength(view, start, length);
   const callFlags = options === undefined ? 0 : flags(options, names);
   return orNull(call(validFd, view, start, Math.min(count, MAX_TRANSFER), callFlags), syscall, validFd);
 }
@@ -357,7 +359,8 @@ export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddre
   const validFd = validateFd(fd);
   const view = validateView(buffer, 'buffer');
   const target = toNative(address);
-  const [start, count] = validateRange(view, offset, length);
+  const start = validateOffset(view, offset);
+  const count = validateLength(view, start, length);
   const result = binding.sendto(validFd, view, start, Math.min(count, MAX_TRANSFER), target.family, target.bytes, target.port, target.scopeId);
   return orNull(result, 'sendto', validFd);
 }
@@ -366,7 +369,8 @@ export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddre
 export function recvfrom(fd: number, buffer: ArrayBufferView, offset?: number, length?: number): ReceivedDatagram | null {
   const validFd = validateFd(fd);
   const view = validateView(buffer, 'buffer');
-  const [start, count] = validateRange(view, offset, length);
+  const start = validateOffset(view, offset);
+  const count = validateLength(view, start, length);
   const result = orNull(binding.recvfrom(validFd, view, start, Math.min(count, MAX_TRANSFER), record.bytes), 'recvfrom', validFd);
   return result === null ? null : { bytes: result, address: record.read() };
 }

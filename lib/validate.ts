@@ -61,9 +61,15 @@ export function validateView(value: unknown, name: string): ArrayBufferView {
   return value;
 }
 
-/** The byte range [offset, offset + length) of a view, defaulting to everything from offset on. */
-export function validateRange(view: ArrayBufferView, offset: unknown, length: unknown): [number, number] {
-  const start = offset === undefined ? 0 : validateInteger(offset, 'offset', 0, view.byteLength);
-  const count = length === undefined ? view.byteLength - start : validateInteger(length, 'length', 0, view.byteLength - start);
-  return [start, count];
+// A byte range [offset, offset + length) of a view, checked in two calls rather than returned as
+// a pair: this runs for every read and write, which should allocate nothing.
+
+/** The range's start: offset, or 0 when it is undefined. */
+export function validateOffset(view: ArrayBufferView, offset: unknown): number {
+  return offset === undefined ? 0 : validateInteger(offset, 'offset', 0, view.byteLength);
+}
+
+/** The range's length: length, or everything from start on when it is undefined. */
+export function validateLength(view: ArrayBufferView, start: number, length: unknown): number {
+  return length === undefined ? view.byteLength - start : validateInteger(length, 'length', 0, view.byteLength - start);
 }
