@@ -1,11 +1,8 @@
 // The shape shared by the kernel's counter fds (eventfd, timerfd): an fd that reads as one 8-byte
 // count in host byte order, closed once.
-import * as os from 'node:os';
-
 import { binding } from './binding';
-import { check, closedError, systemError } from './errors';
+import { check, checkOrNull, closedError } from './errors';
 
-const { EAGAIN } = os.constants.errno;
 const COUNTER_BYTES = 8;
 const counter = new BigUint64Array(1);
 
@@ -40,10 +37,7 @@ export abstract class CounterFd {
   /** The count, which the read resets: null when it is 0. */
   protected readCounter(): bigint | null {
     const fd = this.openFd();
-    const result = binding.read(fd, counter, 0, COUNTER_BYTES);
-    if (result === -EAGAIN) return null;
-    if (result < 0) throw systemError(result, 'read', fd);
-    return counter[0];
+    return checkOrNull(binding.read(fd, counter, 0, COUNTER_BYTES), 'read', fd) === null ? null : counter[0];
   }
 
   protected openFd(): number {

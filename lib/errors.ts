@@ -1,6 +1,9 @@
 // Errors in Node's own shapes: TypeError/RangeError with a code, and system errors with code,
 // errno, syscall and fd. They are built here, in JS, so that they belong to the caller's realm.
+import * as os from 'node:os';
 import * as util from 'node:util';
+
+const { EAGAIN } = os.constants.errno;
 
 export type CodedError<E extends Error = Error> = E & { code: string };
 
@@ -71,6 +74,12 @@ export function systemError(errno: number, syscall: string, fd?: number): System
 export function check(result: number, syscall: string, fd?: number): number {
   if (result < 0) throw systemError(result, syscall, fd);
   return result;
+}
+
+/** Like check(), but a call that would block (EAGAIN) gives null: the non-blocking convention. */
+export function checkOrNull(result: number, syscall: string, fd?: number): number | null {
+  if (result === -EAGAIN) return null;
+  return check(result, syscall, fd);
 }
 
 /** Rebuilds an error thrown by a native constructor into this realm's system error. */

@@ -1,13 +1,10 @@
 // EventFd: a kernel counter that is a pollable fd, the cheapest way to wake an EpollInstance from
 // another thread or process.
-import * as os from 'node:os';
-
 import { binding } from './binding';
 import { CounterFd } from './counter-fd';
-import { check, invalidArgType, outOfRange } from './errors';
+import { check, checkOrNull, invalidArgType, outOfRange } from './errors';
 import { validateBoolean, validateInteger, validateOptions } from './validate';
 
-const { EAGAIN } = os.constants.errno;
 const MAX_WRITE = 0xfffffffffffffffen;
 // eventfd takes 8 bytes in host byte order, which a BigUint64Array has too.
 const increment = new BigUint64Array(1);
@@ -39,10 +36,8 @@ export class EventFd extends CounterFd {
   write(value: number | bigint): boolean {
     const fd = this.openFd();
     increment[0] = validateIncrement(value);
-    const result = binding.write(fd, increment, 0, increment.byteLength);
-    if (result === -EAGAIN) return false;
-    check(result, 'write', fd);
-    return true;
+    // EAGAIN: the counter would pass 2^64-2.
+    return checkOrNull(binding.write(fd, increment, 0, increment.byteLength), 'write', fd) !== null;
   }
 
   /** Takes the counter (or 1 in semaphore mode) and resets it: null when it is 0. */

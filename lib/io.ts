@@ -1,37 +1,14 @@
 // Non-blocking fd syscalls. Each returns null where the call would block (EAGAIN), so a handler can
 // drain an fd in a loop, and throws a system error for any other failure.
-import * as os from 'node:os';
-
 import { binding } from './binding';
-import { check, systemError } from './errors';
-import { validateFd, validateLength, validateOffset, validateView } from './validate';
-
-const { EAGAIN } = os.constants.errno;
-// Linux transfers at most this much in one read or write.
-const MAX_TRANSFER = 0x7ffff000;
+import { check } from './errors';
+import { transfer } from './transfer';
+import { validateFd } from './validate';
 
 function fdPair(make: (out: Int32Array) => number, syscall: string): [number, number] {
   const out = new Int32Array(2);
   check(make(out), syscall);
   return [out[0], out[1]];
-}
-
-function transfer(
-  call: typeof binding.read,
-  syscall: string,
-  fd: unknown,
-  buffer: unknown,
-  offset: unknown,
-  length: unknown,
-): number | null {
-  const validFd = validateFd(fd);
-  const view = validateView(buffer, 'buffer');
-  const start = validateOffset(view, offset);
-  const count = validateLength(view, start, length);
-  const result = call(validFd, view, start, Math.min(count, MAX_TRANSFER));
-  if (result === -EAGAIN) return null;
-  if (result < 0) throw systemError(result, syscall, validFd);
-  return result;
 }
 
 /** A non-blocking, close-on-exec pipe: [readEnd, writeEnd]. */

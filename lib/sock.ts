@@ -4,15 +4,15 @@
 import * as os from 'node:os';
 
 import { binding } from './binding';
-import { check, invalidArgType, outOfRange, systemError, type SystemError } from './errors';
+import { check, checkOrNull, invalidArgType, outOfRange, systemError, type SystemError } from './errors';
+import { transfer } from './transfer';
 import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
 import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions, validateLength, validateOffset, validateView } from './validate';
 
 export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
 
 const k = binding.sockConstants;
-const { EAGAIN, EINPROGRESS } = os.constants.errno;
-const MAX_TRANSFER = 0x7ffff000;
+const { EINPROGRESS } = os.constants.errno;
 const MAX_BUFFER_SIZE = 0x7fffffff;
 // Linux caps the backlog at net.core.somaxconn anyway; this is only the largest int it takes.
 const MAX_BACKLOG = 0x7fffffff;
@@ -79,12 +79,6 @@ function validateBacklog(value: unknown): number {
   return value === undefined ? DEFAULT_BACKLOG : validateInteger(value, 'backlog', 0, MAX_BACKLOG);
 }
 
-function orNull(result: number, syscall: string, fd: number): number | null {
-  if (result === -EAGAIN) return null;
-  if (result < 0) throw systemError(result, syscall, fd);
-  return result;
-}
-
 // Closes a socket the caller never saw, keeping the error that made it useless.
 function closeAfter<T>(fd: number, setup: () => T): T {
   try {
@@ -144,7 +138,7 @@ export function connect(fd: number, address: SocketAddressInput): boolean {
 /** Accepts one connection (accept4, non-blocking and close-on-exec): null when none is pending. */
 export function accept(fd: number): AcceptedSocket | null {
   const validFd = validateFd(fd);
-  const result = orNull(binding.accept(validFd, record.bytes), 'accept4', validFd);
+  const result = checkOrNull(binding.accept(validFd, record.bytes), 'accept4', validFd);
   return result === null ? null : { fd: result, address: record.read() };
 }
 
@@ -303,17 +297,18 @@ function validateViews(views: unknown): readonly ArrayBufferView[] {
 export function writev(fd: number, buffers: readonly ArrayBufferView[]): number | null {
   const validFd = validateFd(fd);
   const views = validateViews(buffers);
-  return orNull(binding.writev(validFd, views, views.length), 'writev', validFd);
+  return checkOrNull(binding.writev(validFd, views, views.length), 'writev', validFd);
 }
 
 /** Reads into the buffers in order with one syscall: bytes read, 0 at end of stream, null if it would block. */
 export function readv(fd: number, buffers: ArrayBufferView[]): number | null {
   const validFd = validateFd(fd);
   const views = validateViews(buffers);
-  return orNull(binding.readv(validFd, views, views.length), 'readv', validFd);
+  return checkOrNull(binding.readv(validFd, views, views.length), 'readv', validFd);
 }
 
-function flags(options: unknown, names: Record<string, number>): number {
+function flagsOf(options: unknown, names: Record<string, number>): number {
+  if (options === undefined) return 0;
   const opts = validateOptions(options);
   let result = 0;
   for (const [name, flag] of Object.entries(names)) {
@@ -325,33 +320,14 @@ function flags(options: unknown, names: Record<string, number>): number {
 const SEND_FLAGS = { outOfBand: k.MSG_OOB };
 const RECV_FLAGS = { outOfBand: k.MSG_OOB, peek: k.MSG_PEEK };
 
-// send and recv: io's transfer with flags, named in options.
-function flaggedTransfer(
-  call: typeof binding.send,
-  syscall: string,
-  names: Record<string, number>,
-  fd: unknown,
-  buffer: unknown,
-  offset: unknown,
-  length: unknown,
-  options: unknown,
-): number | null {
-  const validFd = validateFd(fd);
-  const view = validateView(buffer, 'buffer');
-  const start = validateOffset(view, offset);
-  const count = validateLength(view, start, length);
-  const callFlags = options === undefined ? 0 : flags(options, names);
-  return orNull(call(validFd, view, start, Math.min(count, MAX_TRANSFER), callFlags), syscall, validFd);
-}
-
 /** send(2): like io.write, with MSG_OOB available. Never raises SIGPIPE (MSG_NOSIGNAL). */
 export function send(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: SendOptions): number | null {
-  return flaggedTransfer(binding.send, 'send', SEND_FLAGS, fd, buffer, offset, length, options);
+  return transfer(binding.send, 'send', fd, buffer, offset, length, flagsOf(options, SEND_FLAGS));
 }
 
 /** recv(2): like io.read, with MSG_OOB and MSG_PEEK available. */
 export function recv(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: RecvOptions): number | null {
-  return flaggedTransfer(binding.recv, 'recv', RECV_FLAGS, fd, buffer, offset, length, options);
+  return transfer(binding.recv, 'recv', fd, buffer, offset, length, flagsOf(options, RECV_FLAGS));
 }
 
 /** Sends one datagram to address: bytes sent, null if it would block. */
@@ -361,8 +337,8 @@ export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddre
   const target = toNative(address);
   const start = validateOffset(view, offset);
   const count = validateLength(view, start, length);
-  const result = binding.sendto(validFd, view, start, Math.min(count, MAX_TRANSFER), target.family, target.bytes, target.port, target.scopeId);
-  return orNull(result, 'sendto', validFd);
+  const result = binding.sendto(validFd, view, start, count, target.family, target.bytes, target.port, target.scopeId);
+  return checkOrNull(result, 'sendto', validFd);
 }
 
 /** Receives one datagram: its size and sender, null if none is queued. A longer datagram is truncated. */
@@ -371,6 +347,6 @@ export function recvfrom(fd: number, buffer: ArrayBufferView, offset?: number, l
   const view = validateView(buffer, 'buffer');
   const start = validateOffset(view, offset);
   const count = validateLength(view, start, length);
-  const result = orNull(binding.recvfrom(validFd, view, start, Math.min(count, MAX_TRANSFER), record.bytes), 'recvfrom', validFd);
+  const result = checkOrNull(binding.recvfrom(validFd, view, start, count, record.bytes), 'recvfrom', validFd);
   return result === null ? null : { bytes: result, address: record.read() };
 }

@@ -69,7 +69,11 @@ export function validateOffset(view: ArrayBufferView, offset: unknown): number {
   return offset === undefined ? 0 : validateInteger(offset, 'offset', 0, view.byteLength);
 }
 
-/** The range's length: length, or everything from start on when it is undefined. */
+// Linux moves at most this much in one read or write; a longer range is a partial transfer.
+const MAX_TRANSFER = 0x7ffff000;
+
+/** The range's length (everything from start on when undefined), capped at one syscall's limit. */
 export function validateLength(view: ArrayBufferView, start: number, length: unknown): number {
-  return length === undefined ? view.byteLength - start : validateInteger(length, 'length', 0, view.byteLength - start);
+  const count = length === undefined ? view.byteLength - start : validateInteger(length, 'length', 0, view.byteLength - start);
+  return Math.min(count, MAX_TRANSFER);
 }
