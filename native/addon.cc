@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "io.h"
+#include "number_table.h"
 #include "poller.h"
 #include "sock.h"
 #include "timerfd.h"
@@ -14,27 +15,26 @@ namespace {
 
 // Kernel values as unsigned 32-bit numbers: EPOLLET is 2147483648 on every architecture.
 void InitConstants(Napi::Env env, Napi::Object exports) {
-  Napi::Object constants = Napi::Object::New(env);
-  auto set = [&](const char* name, uint32_t value) { constants.Set(name, Napi::Number::New(env, value)); };
-  set("EPOLLIN", EPOLLIN);
-  set("EPOLLPRI", EPOLLPRI);
-  set("EPOLLOUT", EPOLLOUT);
-  set("EPOLLERR", EPOLLERR);
-  set("EPOLLHUP", EPOLLHUP);
-  set("EPOLLRDNORM", EPOLLRDNORM);
-  set("EPOLLRDBAND", EPOLLRDBAND);
-  set("EPOLLWRNORM", EPOLLWRNORM);
-  set("EPOLLWRBAND", EPOLLWRBAND);
-  set("EPOLLMSG", EPOLLMSG);
-  set("EPOLLRDHUP", EPOLLRDHUP);
-  set("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE);
-  set("EPOLLWAKEUP", EPOLLWAKEUP);
-  set("EPOLLONESHOT", EPOLLONESHOT);
-  set("EPOLLET", EPOLLET);
-  set("EPOLL_CTL_ADD", EPOLL_CTL_ADD);
-  set("EPOLL_CTL_MOD", EPOLL_CTL_MOD);
-  set("EPOLL_CTL_DEL", EPOLL_CTL_DEL);
-  exports.Set("constants", constants);
+  exports.Set("constants", NumberTable(env, {
+      {"EPOLLIN", EPOLLIN},
+      {"EPOLLPRI", EPOLLPRI},
+      {"EPOLLOUT", EPOLLOUT},
+      {"EPOLLERR", EPOLLERR},
+      {"EPOLLHUP", EPOLLHUP},
+      {"EPOLLRDNORM", EPOLLRDNORM},
+      {"EPOLLRDBAND", EPOLLRDBAND},
+      {"EPOLLWRNORM", EPOLLWRNORM},
+      {"EPOLLWRBAND", EPOLLWRBAND},
+      {"EPOLLMSG", EPOLLMSG},
+      {"EPOLLRDHUP", EPOLLRDHUP},
+      {"EPOLLEXCLUSIVE", EPOLLEXCLUSIVE},
+      {"EPOLLWAKEUP", EPOLLWAKEUP},
+      {"EPOLLONESHOT", EPOLLONESHOT},
+      {"EPOLLET", EPOLLET},
+      {"EPOLL_CTL_ADD", EPOLL_CTL_ADD},
+      {"EPOLL_CTL_MOD", EPOLL_CTL_MOD},
+      {"EPOLL_CTL_DEL", EPOLL_CTL_DEL},
+  }));
 }
 
 // Where lib/ finds each event's fields in the batch buffer, in 32-bit words. struct epoll_event is
@@ -42,12 +42,12 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 void InitEventLayout(Napi::Env env, Napi::Object exports) {
   constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
   constexpr uint32_t kData = offsetof(epoll_event, data) / 4;
-  Napi::Object layout = Napi::Object::New(env);
-  layout.Set("stride", Napi::Number::New(env, sizeof(epoll_event) / 4));
-  layout.Set("events", Napi::Number::New(env, offsetof(epoll_event, events) / 4));
-  layout.Set("fd", Napi::Number::New(env, kLittleEndian ? kData : kData + 1));
-  layout.Set("generation", Napi::Number::New(env, kLittleEndian ? kData + 1 : kData));
-  exports.Set("eventLayout", layout);
+  exports.Set("eventLayout", NumberTable(env, {
+      {"stride", sizeof(epoll_event) / 4},
+      {"events", offsetof(epoll_event, events) / 4},
+      {"fd", kLittleEndian ? kData : kData + 1},
+      {"generation", kLittleEndian ? kData + 1 : kData},
+  }));
 }
 
 class LinuxEpoll : public Napi::Addon<LinuxEpoll> {

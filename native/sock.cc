@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "number_table.h"
 #include "syscall_helpers.h"
 
 namespace {
@@ -220,34 +221,33 @@ Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
 }
 
 void InitSockConstants(Napi::Env env, Napi::Object exports) {
-  Napi::Object constants = Napi::Object::New(env);
-  auto set = [&](const char* name, int value) { constants.Set(name, Napi::Number::New(env, value)); };
-  set("AF_INET", AF_INET);
-  set("AF_INET6", AF_INET6);
-  set("AF_UNIX", AF_UNIX);
-  set("SOCK_STREAM", SOCK_STREAM);
-  set("SOCK_DGRAM", SOCK_DGRAM);
-  set("SOL_SOCKET", SOL_SOCKET);
-  set("SO_REUSEADDR", SO_REUSEADDR);
-  set("SO_REUSEPORT", SO_REUSEPORT);
-  set("SO_KEEPALIVE", SO_KEEPALIVE);
-  set("SO_RCVBUF", SO_RCVBUF);
-  set("SO_SNDBUF", SO_SNDBUF);
-  set("SO_ERROR", SO_ERROR);
-  set("IPPROTO_TCP", IPPROTO_TCP);
-  set("IPPROTO_IPV6", IPPROTO_IPV6);
-  set("TCP_NODELAY", TCP_NODELAY);
-  set("IPV6_V6ONLY", IPV6_V6ONLY);
-  set("SHUT_RD", SHUT_RD);
-  set("SHUT_WR", SHUT_WR);
-  set("SHUT_RDWR", SHUT_RDWR);
-  set("MSG_OOB", MSG_OOB);
-  set("MSG_PEEK", MSG_PEEK);
-  set("ADDRESS_RECORD_SIZE", kRecordSize);
-  set("ADDRESS_RECORD_BYTES", kRecordBytes);
-  set("MAX_IOV", kMaxIov);
-  set("UNIX_PATH_MAX", sizeof(sockaddr_un::sun_path));
-  exports.Set("sockConstants", constants);
+  exports.Set("sockConstants", NumberTable(env, {
+      {"AF_INET", AF_INET},
+      {"AF_INET6", AF_INET6},
+      {"AF_UNIX", AF_UNIX},
+      {"SOCK_STREAM", SOCK_STREAM},
+      {"SOCK_DGRAM", SOCK_DGRAM},
+      {"SOL_SOCKET", SOL_SOCKET},
+      {"SO_REUSEADDR", SO_REUSEADDR},
+      {"SO_REUSEPORT", SO_REUSEPORT},
+      {"SO_KEEPALIVE", SO_KEEPALIVE},
+      {"SO_RCVBUF", SO_RCVBUF},
+      {"SO_SNDBUF", SO_SNDBUF},
+      {"SO_ERROR", SO_ERROR},
+      {"IPPROTO_TCP", IPPROTO_TCP},
+      {"IPPROTO_IPV6", IPPROTO_IPV6},
+      {"TCP_NODELAY", TCP_NODELAY},
+      {"IPV6_V6ONLY", IPV6_V6ONLY},
+      {"SHUT_RD", SHUT_RD},
+      {"SHUT_WR", SHUT_WR},
+      {"SHUT_RDWR", SHUT_RDWR},
+      {"MSG_OOB", MSG_OOB},
+      {"MSG_PEEK", MSG_PEEK},
+      {"ADDRESS_RECORD_SIZE", kRecordSize},
+      {"ADDRESS_RECORD_BYTES", kRecordBytes},
+      {"MAX_IOV", kMaxIov},
+      {"UNIX_PATH_MAX", sizeof(sockaddr_un::sun_path)},
+  }));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
+#include "number_table.h"
 #include "syscall_helpers.h"
 
 namespace {
@@ -26,11 +27,11 @@ Napi::Value TimerFdSettime(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitTimerFd(Napi::Env env, Napi::Object exports) {
-  Napi::Object clocks = Napi::Object::New(env);
-  clocks.Set("monotonic", Napi::Number::New(env, CLOCK_MONOTONIC));
-  clocks.Set("realtime", Napi::Number::New(env, CLOCK_REALTIME));
-  clocks.Set("boottime", Napi::Number::New(env, CLOCK_BOOTTIME));
-  exports.Set("timerClocks", clocks);
+  exports.Set("timerClocks", NumberTable(env, {
+      {"monotonic", CLOCK_MONOTONIC},
+      {"realtime", CLOCK_REALTIME},
+      {"boottime", CLOCK_BOOTTIME},
+  }));
   exports.Set("timerfdCreate", Napi::Function::New(env, TimerFdCreate, "timerfdCreate"));
   exports.Set("timerfdSettime", Napi::Function::New(env, TimerFdSettime, "timerfdSettime"));
 }
