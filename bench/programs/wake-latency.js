@@ -37,7 +37,7 @@ function senderSource(kind) {
     }`;
 }
 
-function received1() {
+function onWakeUp() {
   latencies[received++] = Number(process.hrtime.bigint() - stamp[0]) / 1000;
   Atomics.store(ack, 0, 1);
   Atomics.notify(ack, 0);
@@ -62,7 +62,7 @@ if (pathName === 'loop' || pathName === 'thread') {
   const efd = new EventFd();
   ep.add(efd.fd, EPOLLIN, () => {
     efd.read();
-    received1();
+    onWakeUp();
   });
   cleanup = () => {
     ep.close();
@@ -71,7 +71,7 @@ if (pathName === 'loop' || pathName === 'thread') {
   start('eventfd', efd.fd);
 } else if (pathName === 'postmessage') {
   const worker = start('message');
-  worker.on('message', received1);
+  worker.on('message', onWakeUp);
 } else if (pathName === 'net-pipe') {
   const net = require('node:net');
   const { io } = require('../../dist/lib');
@@ -80,7 +80,7 @@ if (pathName === 'loop' || pathName === 'thread') {
   socket.on('data', (data) => {
     // Several wake-ups never coalesce: the worker waits for each acknowledgement.
     if (data.length !== 1) throw new Error(`expected one byte, got ${data.length}`);
-    received1();
+    onWakeUp();
   });
   cleanup = () => {
     socket.destroy();
