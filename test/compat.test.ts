@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { Epoll } from '../lib/compat';
 import * as constants from '../lib/constants';
 import { io } from '../lib';
-import { runScript, PACKAGE } from './support/child';
+import { runScript, PACKAGE, type ChildOptions, type ChildResult } from './support/child';
 import { FdPool } from './support/fds';
 import { urgentConnection } from './support/urgent';
 import { waitFor } from './support/wait';
@@ -23,6 +23,18 @@ const IMPLEMENTATIONS: ReadonlyArray<readonly [string, EpollClass, string]> = [
   ['linux-epoll/compat', Epoll, COMPAT_PATH],
   ['epoll@4.0.2', Epoll4, EPOLL4_PATH],
 ];
+
+// epoll@4 is the reference here, not the code under test. Once, in a clean-clone CI run, one of its
+// children ended by a signal before running its last line, and it never has since, in thousands of
+// runs. A reference child that dies by a signal is therefore run once more, and the first ending
+// reported, so a flaw of the reference cannot fail this suite but still shows. compat's children are
+// never rerun.
+async function runChild(source: string, modulePath: string, options?: ChildOptions): Promise<ChildResult> {
+  const result = await runScript(source, options);
+  if (modulePath !== EPOLL4_PATH || result.signal === null) return result;
+  console.warn(`epoll@4.0.2 child ended by ${result.signal} after ${result.ms} ms; running it again`, result);
+  return runScript(source, options);
+}
 
 function thrown(fn: () => unknown): Error & { code?: string } {
   try {
@@ -296,19 +308,20 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
   describe('process lifetime and errors, seen from a child process', () => {
     const prelude = `const { Epoll } = require(${JSON.stringify(modulePath)});
       const io = LINUX_EPOLL.io;`;
+    const run = (source: string, options?: ChildOptions) => runChild(source, modulePath, options);
 
     test('instances with nothing added let the process exit (do-nothing, do-almost-nothing)', async () => {
-      const result = await runScript(`${prelude}
+      const result = await run(`${prelude}
         new Epoll(() => {}); new Epoll(() => {});
         const [r] = io.pipe();
         new Epoll(() => {}).add(r, Epoll.EPOLLIN).remove(r).close();
         const emptied = new Epoll(() => {}).add(r, Epoll.EPOLLIN).remove(r);
         process.on('exit', () => console.log('exit'));`);
-      expect(result).toMatchObject({ code: 0, stdout: 'exit\n' });
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'exit\n' });
     });
 
     test('an fd added keeps the process alive until it is removed', async () => {
-      const result = await runScript(`${prelude}
+      const result = await run(`${prelude}
         const [r] = io.pipe();
         const ep = new Epoll(() => {});
         ep.add(r, Epoll.EPOLLIN);
@@ -316,42 +329,42 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
         setTimeout(() => console.log('alive'), 200).unref();
         setTimeout(() => { ep.remove(r); console.log('removed'); }, 300).unref();
         process.on('exit', () => console.log('exit'));`);
-      expect(result).toMatchObject({ code: 0, stdout: 'alive\nremoved\nexit\n' });
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'alive\nremoved\nexit\n' });
     });
 
     test('an Epoll with fds added is never garbage collected (no-gc-allowed)', async () => {
-      const result = await runScript(`${prelude}
+      const result = await run(`${prelude}
         const [r, w] = io.pipe();
         (() => { new Epoll((err, fd) => { console.log('event', fd === r); process.exit(0); }).add(r, Epoll.EPOLLIN); })();
         setTimeout(() => { for (let i = 0; i < 5; i++) global.gc(); io.write(w, Buffer.from('x')); }, 50);`, { args: ['--expose-gc'] });
-      expect(result).toMatchObject({ code: 0, stdout: 'event true\n' });
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'event true\n' });
     });
 
     // In a child: under jest, epoll@4 calls back with the main realm's global, not the test's.
     test('the callback runs with the global object as this', async () => {
-      const result = await runScript(`${prelude}
+      const result = await run(`${prelude}
         const [r, w] = io.pipe();
         const ep = new Epoll(function () { console.log(this === globalThis); ep.remove(r).close(); });
         ep.add(r, Epoll.EPOLLIN);
         io.write(w, Buffer.from('x'));`);
-      expect(result).toMatchObject({ code: 0, stdout: 'true\n' });
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'true\n' });
     });
 
     test('an exception thrown by the callback is uncaught; with a handler, delivery goes on', async () => {
-      const crash = await runScript(`${prelude}
+      const crash = await run(`${prelude}
         const [r, w] = io.pipe();
         new Epoll(() => { throw new Error('boom'); }).add(r, Epoll.EPOLLIN);
         io.write(w, Buffer.from('x'));`);
       expect(crash.code).toBe(1);
       expect(crash.stderr).toMatch(/Error: boom/);
-      const handled = await runScript(`${prelude}
+      const handled = await run(`${prelude}
         const [r, w] = io.pipe();
         let n = 0;
         process.on('uncaughtException', (e) => console.log('caught', e.message));
         const ep = new Epoll(() => { n++; if (n === 1) throw new Error('boom'); ep.remove(r).close(); console.log('again'); });
         ep.add(r, Epoll.EPOLLIN);
         io.write(w, Buffer.from('x'));`);
-      expect(handled).toMatchObject({ code: 0, stdout: 'caught boom\nagain\n' });
+      expect(handled).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'caught boom\nagain\n' });
     });
   });
 });
@@ -412,8 +425,8 @@ describe('differences from epoll@4.0.2', () => {
       try { ep.remove(r1); console.log('removed'); } catch (e) { console.log(e.message); }
       try { ep.close(); console.log('closed'); } catch (e) { console.log(e.message); }
       setTimeout(() => { console.log('still alive'); process.exit(0); }, 300).unref();`;
-    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, stdout: 'start\nremoved\nclosed\n' });
-    expect(await runScript(script(EPOLL4_PATH))).toMatchObject({ code: 0, stdout: 'start\nBad file descriptor\nBad file descriptor\nstill alive\n' });
+    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'start\nremoved\nclosed\n' });
+    expect(await runScript(script(EPOLL4_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'start\nBad file descriptor\nBad file descriptor\nstill alive\n' });
   });
 
   test('worker_threads: compat works in a worker; epoll@4 calls the worker from the main thread and crashes', async () => {
@@ -428,7 +441,7 @@ describe('differences from epoll@4.0.2', () => {
         io.write(w, Buffer.from('x'));\`, { eval: true });
       w.on('message', (m) => console.log(JSON.stringify(m)));
       w.on('error', (e) => console.log('error', e.message));`;
-    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, stdout: '[null,true,1]\n' });
+    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: '[null,true,1]\n' });
     const epoll4 = await runScript(script(EPOLL4_PATH));
     // V8 either catches the cross-thread call (abort) or does not (segmentation fault).
     expect(['SIGABRT', 'SIGSEGV']).toContain(epoll4.signal);

@@ -22,7 +22,7 @@ describeEachMode('lifetime', (dispatch) => {
       ep.remove(efd.fd);
       const idle = new EpollInstance({ dispatch });
       console.log('done');`);
-    expect(result).toMatchObject({ code: 0, stdout: 'done\n' });
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'done\n' });
     expect(result.ms).toBeLessThan(5000);
   });
 
@@ -35,7 +35,7 @@ describeEachMode('lifetime', (dispatch) => {
       // Nothing else keeps the loop alive: the event comes from another process later on.
       require('child_process').spawn('sh', ['-c', 'sleep 0.3; printf x > /proc/' + process.pid + '/fd/' + w], { stdio: 'ignore' }).unref();
       process.on('exit', () => console.log('exit'));`);
-    expect(result).toMatchObject({ code: 0, stdout: 'event after true\nexit\n' });
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'event after true\nexit\n' });
   });
 
   test('unref() lets the process exit, ref() holds it again', async () => {
@@ -50,7 +50,7 @@ describeEachMode('lifetime', (dispatch) => {
       held.unref().ref();
       setTimeout(() => other.write(1), 50).unref();
       process.on('exit', () => console.log('exit'));`);
-    expect(result).toMatchObject({ code: 0, stdout: 'held\nexit\n' });
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'held\nexit\n' });
   });
 
   test('an unref()ed instance still delivers events while something else keeps the process alive', async () => {
@@ -60,7 +60,7 @@ describeEachMode('lifetime', (dispatch) => {
       ep.add(efd.fd, EPOLLIN, () => { console.log('event', efd.read()); ep.close(); clearTimeout(timer); });
       ep.unref();
       const timer = setTimeout(() => console.log('timeout'), 3000);`);
-    expect(result).toMatchObject({ code: 0, stdout: 'event 1n\n' });
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'event 1n\n' });
   });
 
   test('a handler that throws reaches the process like any callback: it dies with the stack', async () => {

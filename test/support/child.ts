@@ -13,7 +13,12 @@ export interface ChildResult {
   ms: number;
 }
 
-export function runScript(source: string, options: { timeoutMs?: number; args?: string[] } = {}): Promise<ChildResult> {
+export interface ChildOptions {
+  timeoutMs?: number;
+  args?: string[];
+}
+
+export function runScript(source: string, options: ChildOptions = {}): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.args ?? []), '-e', `const LINUX_EPOLL = require(${JSON.stringify(PACKAGE)});\n${source}`], {
