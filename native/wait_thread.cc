@@ -14,6 +14,17 @@ namespace {
 // posts it anyway, since it only fires once stopping.
 constexpr uint64_t kWakeData = 0;
 
+class ScopedLock {
+ public:
+  explicit ScopedLock(pthread_mutex_t* mutex) : mutex_(mutex) { pthread_mutex_lock(mutex_); }
+  ~ScopedLock() { pthread_mutex_unlock(mutex_); }
+  ScopedLock(const ScopedLock&) = delete;
+  ScopedLock& operator=(const ScopedLock&) = delete;
+
+ private:
+  pthread_mutex_t* mutex_;
+};
+
 }  // namespace
 
 WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
@@ -60,6 +71,8 @@ WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
 
 WaitThread::~WaitThread() {
   if (wakefd_ >= 0) close(wakefd_);
+  pthread_cond_destroy(&dispatched_);
+  pthread_mutex_destroy(&mutex_);
 }
 
 void* WaitThread::Main(void* self) {
@@ -72,7 +85,7 @@ void WaitThread::Run() {
     int count = epoll_wait(batch_.epfd, batch_.events, batch_.max_events, -1);
     if (count < 0 && errno == EINTR) continue;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      ScopedLock lock(&mutex_);
       if (stopping_ || count < 0) return;
       batch_in_flight_ = true;
     }
@@ -85,8 +98,8 @@ void WaitThread::Run() {
 // Polling again before the JS thread has dispatched would overwrite the buffer it reads, and would
 // flood it with the same level-triggered events. Returns false when stopping.
 bool WaitThread::AwaitDispatch() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  dispatched_.wait(lock, [this] { return !batch_in_flight_ || stopping_; });
+  ScopedLock lock(&mutex_);
+  while (batch_in_flight_ && !stopping_) pthread_cond_wait(&dispatched_, &mutex_);
   return !stopping_;
 }
 
@@ -96,10 +109,10 @@ void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context,
   WaitThread* self = static_cast<WaitThread*>(context);
   if (self->sink_ != nullptr) self->sink_->Deliver(env, static_cast<int>(reinterpret_cast<intptr_t>(data)));
   {
-    std::lock_guard<std::mutex> lock(self->mutex_);
+    ScopedLock lock(&self->mutex_);
     self->batch_in_flight_ = false;
   }
-  self->dispatched_.notify_one();
+  pthread_cond_signal(&self->dispatched_);
 }
 
 void WaitThread::SetRef(bool ref) {
@@ -126,10 +139,10 @@ void WaitThread::Stop() {
 
 void WaitThread::WakeForStop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    ScopedLock lock(&mutex_);
     stopping_ = true;
   }
-  dispatched_.notify_one();
+  pthread_cond_signal(&dispatched_);
   uint64_t one = 1;
   // The eventfd counter cannot overflow from a single write, so this write cannot fail.
   (void)!write(wakefd_, &one, sizeof one);

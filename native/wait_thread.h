@@ -2,9 +2,6 @@
 #include <napi.h>
 #include <pthread.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include "event_source.h"
 
 // The portable dispatch mode: a native thread blocks in epoll_wait and hands each batch to the JS
@@ -34,8 +31,10 @@ class WaitThread : public EventSource {
   napi_threadsafe_function tsfn_ = nullptr;
   pthread_t thread_{};
 
-  std::mutex mutex_;
-  std::condition_variable dispatched_;
+  // pthread's own, not std::condition_variable: g++ 12 binds that one's wait() to GLIBCXX_3.4.30,
+  // and prebuilt binaries would then need a libstdc++ from 2022 (docs/RELEASE.md, baseline).
+  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t dispatched_ = PTHREAD_COND_INITIALIZER;
   bool batch_in_flight_ = false;  // posted to the JS thread and not dispatched yet
   bool stopping_ = false;
 };
