@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # check-binaries.sh DIR — every prebuild for linux-x64, linux-arm64 and linux-arm must be there, be an
-# ELF shared object for its architecture (armv7 hard-float for arm), be stripped, and need no glibc
-# newer than GLIBC_BASELINE nor libstdc++ newer than GLIBCXX_BASELINE (what Debian 12's g++ 12 links
-# against: glibc 2.34 for pthread_create in libc, GLIBCXX_3.4.30 for condition_variable::wait).
+# ELF shared object for its architecture (armv7 hard-float for arm), be stripped, need no glibc
+# newer than GLIBC_BASELINE nor libstdc++ newer than GLIBCXX_BASELINE (glibc 2.17 and GCC 5's
+# libstdc++, what they need today; test:prebuilds loads them with Debian 11's), and leave unversioned only the symbols the runtime provides (Node-API, libuv): any other was
+# linked against no library, and would fail where the C library lacks it.
 # Prints one line per binary: path, size, and the newest glibc and libstdc++ versions it needs.
 set -euo pipefail
 dir=${1:-prebuilds}
-glibc_baseline=${GLIBC_BASELINE:-2.34}
-glibcxx_baseline=${GLIBCXX_BASELINE:-3.4.30}
+glibc_baseline=${GLIBC_BASELINE:-2.17}
+glibcxx_baseline=${GLIBCXX_BASELINE:-3.4.21}
 failures=0
 
 fail() {
@@ -24,9 +25,16 @@ at_most() { # at_most FILE NAME VERSION BASELINE
   [ "$(printf '%s\n%s\n' "$3" "$4" | sort -V | tail -n 1)" = "$4" ] || fail "$1: needs $2_$3, newer than the baseline $2_$4"
 }
 
+# unversioned_imports FILE: undefined symbols that name no library version, but for Node-API's and
+# libuv's (node provides them) and the toolchain's weak hooks.
+unversioned_imports() {
+  readelf --dyn-syms --wide "$1" | awk '$7 == "UND" && $8 != "" && $8 !~ /@/ { print $8 }' |
+    grep -vE '^(napi_|node_api_|uv_|__gmon_start__$|_ITM_)' || true
+}
+
 # check ARCH FILE_DESCRIPTION
 check() {
-  local arch=$1 expected=$2 binary description glibc glibcxx
+  local arch=$1 expected=$2 binary description glibc glibcxx unversioned
   binary=$(find "$dir/linux-$arch" -name '*.glibc.node' 2>/dev/null | head -n 1)
   if [ -z "$binary" ]; then
     fail "linux-$arch: no *.glibc.node in $dir/linux-$arch"
@@ -43,6 +51,8 @@ check() {
   glibcxx=$(newest_version "$binary" GLIBCXX)
   at_most "$binary" GLIBC "$glibc" "$glibc_baseline"
   at_most "$binary" GLIBCXX "$glibcxx" "$glibcxx_baseline"
+  unversioned=$(unversioned_imports "$binary")
+  [ -z "$unversioned" ] || fail "$binary: imports with no library version: $(echo $unversioned)"
   printf '%-52s %7s bytes  GLIBC_%s  GLIBCXX_%s\n' "$binary" "$(stat -c %s "$binary")" "$glibc" "${glibcxx:-none}"
 }
 

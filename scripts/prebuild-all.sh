@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # npm run prebuild:all — the Node-API binaries the npm package ships, stripped and tagged glibc:
-#   prebuilds/linux-x64    native build
+#   prebuilds/linux-x64    the machine's g++
 #   prebuilds/linux-arm64  Debian's aarch64-linux-gnu cross compiler
 #   prebuilds/linux-arm    Debian's arm-linux-gnueabihf cross compiler (armv7, hard-float), tagged armv7
+# Each is compiled against Debian 11's C headers and linked against its glibc 2.31
+# (scripts/oldest-sysroot.sh), so that it loads on systems older than the one that builds it.
 # Builds in a staging copy under .cache/, so the build/ directory the tests load is never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,20 +32,40 @@ nodedir=$(node -p 'require("path").resolve(process.execPath, "../..")')
 [ -d "$nodedir/include/node" ] || { echo "prebuild:all: no node headers in $nodedir/include/node" >&2; exit 1; }
 export npm_config_nodedir=$nodedir
 
-# build ARCH TOOLCHAIN_PREFIX [PREBUILDIFY_OPTION...]
+# sysroot_flags COMPILER SYSROOT TRIPLET: compiler options that take C headers, start files and
+# libraries from SYSROOT only. --sysroot alone is not enough: a cross compiler still searches its
+# own target headers (/usr/TRIPLET/include, glibc 2.36) and libraries before the sysroot's. So the
+# header path is spelled out whole: the compiler's C++ and built-in headers, then the sysroot's.
+sysroot_flags() {
+  local compiler=$1 sysroot=$2 triplet=$3 builtin dir flags
+  builtin=$("$compiler" -print-file-name=include)
+  flags="--sysroot=$sysroot -nostdinc"
+  while read -r dir; do
+    dir=$(realpath -m "$dir")
+    if [[ $dir == */c++/* || $dir == "$builtin" || $dir == "$sysroot"/* ]]; then flags+=" -isystem $dir"; fi
+  done < <("$compiler" --sysroot="$sysroot" -x c++ -E -v /dev/null 2>&1 |
+    sed -n '/^#include <...> search starts here:/,/^End of search list./p' | sed '1d;$d')
+  flags+=" -B$sysroot/usr/lib/$triplet -L$sysroot/usr/lib/$triplet -L$sysroot/lib/$triplet"
+  echo "$flags"
+}
+
+# build ARCH DEBIAN_ARCH TRIPLET TOOLCHAIN_PREFIX [PREBUILDIFY_OPTION...]
 build() {
-  local arch=$1 prefix=$2
-  shift 2
+  local arch=$1 debian_arch=$2 triplet=$3 prefix=$4 sysroot flags
+  shift 4
   echo "== linux-$arch" >&2
+  sysroot=$(scripts/oldest-sysroot.sh "$debian_arch")
+  flags=$(sysroot_flags "${prefix}g++" "$sysroot" "$triplet")
   (
     cd "$stage"
-    CC=${prefix}gcc CXX=${prefix}g++ PREBUILD_STRIP_BIN=${prefix}strip \
+    # The flags ride in CC and CXX, which gyp's makefiles use both to compile and to link.
+    CC="${prefix}gcc $flags" CXX="${prefix}g++ $flags" PREBUILD_STRIP_BIN=${prefix}strip \
       npx --no-install prebuildify --napi --strip --tag-libc --arch "$arch" "$@"
   )
 }
-build x64 ""
-build arm64 aarch64-linux-gnu-
-build arm arm-linux-gnueabihf- --tag-armv --armv 7
+build x64 amd64 x86_64-linux-gnu ""
+build arm64 arm64 aarch64-linux-gnu aarch64-linux-gnu-
+build arm armhf arm-linux-gnueabihf arm-linux-gnueabihf- --tag-armv --armv 7
 
 rm -rf prebuilds
 cp -r "$stage/prebuilds" prebuilds

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run test:prebuilds — the packed package, installed the way users install it:
 #   1. prebuilds for linux-x64, linux-arm64 and linux-arm exist (built when missing or older than
-#      the native sources) and are for their architecture and glibc baseline;
+#      the native sources), are for their architecture and glibc baseline, and load with Debian 11's
+#      C and C++ runtime (glibc 2.31, GCC 10's libstdc++);
 #   2. the tarball holds everything package.json and binding.gyp point to;
 #   3. it installs with no compiler on PATH, loads from prebuilds/ and passes the smoke test, on x64
 #      natively and on arm64 and armv7 under qemu-user with Debian's own node;
@@ -68,6 +69,17 @@ sysroot() {
   for deb in "$debs"/*.deb; do dpkg -x "$deb" "$dir.partial" || return 1; done
   rm -rf "$debs"
   mv "$dir.partial" "$dir"
+}
+
+# loads_with_oldest_runtime PREBUILD DEBIAN_ARCH TRIPLET LOADER [EMULATOR]: Debian 11's own dynamic
+# loader, given only Debian 11's libraries, resolves every library and symbol version PREBUILD needs.
+loads_with_oldest_runtime() {
+  local prebuild=$1 arch=$2 triplet=$3 loader=$4 emulator=${5:-} sysroot listing
+  sysroot=$(scripts/oldest-sysroot.sh "$arch") || return 1
+  listing=$($emulator "$sysroot/$loader" --library-path "$sysroot/lib/$triplet:$sysroot/usr/lib/$triplet" \
+    --list "$prebuild" 2>&1)
+  echo "$listing"
+  ! grep -q 'not found' <<<"$listing" && grep -q "libc.so.6 => $sysroot/" <<<"$listing"
 }
 
 # tarball_complete TARBALL: every file package.json's entry points and exports name, every source
@@ -174,6 +186,12 @@ if prebuilds_stale; then
   check "prebuild:all (prebuilds missing or built from other sources)" scripts/prebuild-all.sh
 fi
 check "binaries: architecture, stripped, glibc baseline" scripts/check-binaries.sh prebuilds
+check "linux-x64 loads with Debian 11's glibc 2.31 and libstdc++" loads_with_oldest_runtime \
+  prebuilds/linux-x64/linux-epoll.glibc.node amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2
+check "linux-arm64 loads with Debian 11's glibc 2.31 and libstdc++, under qemu" loads_with_oldest_runtime \
+  prebuilds/linux-arm64/linux-epoll.glibc.node arm64 aarch64-linux-gnu lib/ld-linux-aarch64.so.1 qemu-aarch64-static
+check "linux-arm loads with Debian 11's glibc 2.31 and libstdc++, under qemu" loads_with_oldest_runtime \
+  prebuilds/linux-arm/linux-epoll.armv7.glibc.node armhf arm-linux-gnueabihf lib/ld-linux-armhf.so.3 qemu-arm-static
 check "sysroot with Debian's arm64 node" sysroot arm64
 check "sysroot with Debian's armhf node" sysroot armhf
 
