@@ -61,11 +61,18 @@ export class EpollInstance {
   #active = false;
   // Held here because the native side references it only weakly while the instance is idle.
   readonly #onBatch = (count: number): void => this.#dispatchBatch(count);
+  // The wait thread posts its next batch once released, and Node dispatches, in the same turn,
+  // every batch posted while one is being dispatched. Released from an immediate (the check phase,
+  // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
+  // batches, as in 'loop' mode.
+  readonly #releaseFromImmediate: boolean;
+  readonly #release = (): void => this.#poller?.release();
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
     this.maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
     this.dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
+    this.#releaseFromImmediate = this.dispatch === 'thread';
     try {
       this.#poller = new binding.Poller(this.maxEvents, this.dispatch === 'loop', this.#onBatch);
     } catch (error) {
@@ -176,6 +183,8 @@ export class EpollInstance {
   // event skipped now would never come again. The first error is rethrown once the batch is done,
   // like any callback's, and any others on the next tick.
   #dispatchBatch(count: number): void {
+    // Before the handlers: one may throw.
+    if (this.#releaseFromImmediate) setImmediate(this.#release);
     const events = this.#events;
     let failed = false;
     let firstError: unknown;

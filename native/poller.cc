@@ -11,6 +11,7 @@ Napi::Function Poller::Define(Napi::Env env) {
                      {
                          InstanceMethod<&Poller::Ctl>("ctl"),
                          InstanceMethod<&Poller::SetActive>("setActive"),
+                         InstanceMethod<&Poller::Release>("release"),
                          InstanceMethod<&Poller::Close>("close"),
                          InstanceAccessor<&Poller::GetFd>("fd"),
                          InstanceAccessor<&Poller::GetBuffer>("buffer"),
@@ -97,6 +98,11 @@ Napi::Value Poller::SetActive(const Napi::CallbackInfo& info) {
     }
     source_->SetRef(active);
   }
+  return info.Env().Undefined();
+}
+
+Napi::Value Poller::Release(const Napi::CallbackInfo& info) {
+  if (source_ != nullptr) source_->Release();
   return info.Env().Undefined();
 }
 

@@ -18,6 +18,7 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
  private:
   Napi::Value Ctl(const Napi::CallbackInfo& info);
   Napi::Value SetActive(const Napi::CallbackInfo& info);
+  Napi::Value Release(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetBuffer(const Napi::CallbackInfo& info);

@@ -71,7 +71,7 @@ WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
 
 WaitThread::~WaitThread() {
   if (wakefd_ >= 0) close(wakefd_);
-  pthread_cond_destroy(&dispatched_);
+  pthread_cond_destroy(&released_);
   pthread_mutex_destroy(&mutex_);
 }
 
@@ -91,15 +91,15 @@ void WaitThread::Run() {
     }
     void* item = reinterpret_cast<void*>(static_cast<intptr_t>(count));
     if (napi_call_threadsafe_function(tsfn_, item, napi_tsfn_nonblocking) != napi_ok) return;
-    if (!AwaitDispatch()) return;
+    if (!AwaitRelease()) return;
   }
 }
 
-// Polling again before the JS thread has dispatched would overwrite the buffer it reads, and would
+// Polling again before JS has released the batch would overwrite the buffer it reads, and would
 // flood it with the same level-triggered events. Returns false when stopping.
-bool WaitThread::AwaitDispatch() {
+bool WaitThread::AwaitRelease() {
   ScopedLock lock(&mutex_);
-  while (batch_in_flight_ && !stopping_) pthread_cond_wait(&dispatched_, &mutex_);
+  while (batch_in_flight_ && !stopping_) pthread_cond_wait(&released_, &mutex_);
   return !stopping_;
 }
 
@@ -108,11 +108,16 @@ void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context,
   if (env == nullptr) return;
   WaitThread* self = static_cast<WaitThread*>(context);
   if (self->sink_ != nullptr) self->sink_->Deliver(env, static_cast<int>(reinterpret_cast<intptr_t>(data)));
+}
+
+// Not at the end of CallJs: the runtime goes on calling CallJs, in the same turn, for any batch
+// posted meanwhile (up to 1,000 in Node), and a level-triggered fd would flood that turn.
+void WaitThread::Release() {
   {
-    ScopedLock lock(&self->mutex_);
-    self->batch_in_flight_ = false;
+    ScopedLock lock(&mutex_);
+    batch_in_flight_ = false;
   }
-  pthread_cond_signal(&self->dispatched_);
+  pthread_cond_signal(&released_);
 }
 
 void WaitThread::SetRef(bool ref) {
@@ -142,7 +147,7 @@ void WaitThread::WakeForStop() {
     ScopedLock lock(&mutex_);
     stopping_ = true;
   }
-  pthread_cond_signal(&dispatched_);
+  pthread_cond_signal(&released_);
   uint64_t one = 1;
   // The eventfd counter cannot overflow from a single write, so this write cannot fail.
   (void)!write(wakefd_, &one, sizeof one);

@@ -11,6 +11,7 @@ class WaitThread : public EventSource {
   static WaitThread* Start(Napi::Env env, Batch batch, BatchSink* sink);
 
   void SetRef(bool ref) override;
+  void Release() override;
   void Stop() override;
 
  private:
@@ -19,7 +20,7 @@ class WaitThread : public EventSource {
 
   static void* Main(void* self);
   void Run();
-  bool AwaitDispatch();
+  bool AwaitRelease();
   void WakeForStop();
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
   static void Finalize(napi_env env, void* data, void* hint);
@@ -34,7 +35,7 @@ class WaitThread : public EventSource {
   // pthread's own, not std::condition_variable: g++ 12 binds that one's wait() to GLIBCXX_3.4.30,
   // and prebuilt binaries would then need a libstdc++ from 2022 (docs/RELEASE.md, baseline).
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
-  pthread_cond_t dispatched_ = PTHREAD_COND_INITIALIZER;
-  bool batch_in_flight_ = false;  // posted to the JS thread and not dispatched yet
+  pthread_cond_t released_ = PTHREAD_COND_INITIALIZER;
+  bool batch_in_flight_ = false;  // posted to the JS thread and not released yet
   bool stopping_ = false;
 };
