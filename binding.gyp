@@ -16,7 +16,9 @@
         "native/system_error.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8"],
+      # A native call that a worker's termination interrupts would otherwise rethrow an error that
+      # can no longer be thrown, and std::terminate the whole process.
+      "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "conditions": [
         ["sanitize==1", {

@@ -42,6 +42,33 @@ describeEachMode('regressions', (dispatch) => {
 
   // The fuzzer's shrunk counterexamples for the same bug (once /dev/null could take a number).
   const quiet = { drain: false, then: [] };
+  // Found when 'thread' mode began collecting batches from an immediate: a worker terminated while
+  // its JS was inside a native call made that call's Node-API requests fail, node-addon-api turned
+  // the failure into a C++ exception it could no longer throw into JS, and std::terminate killed
+  // the whole process. Now the exception is dropped, as the worker is going away anyway.
+  test('terminating a worker while its handlers call into the addon does not abort the process', async () => {
+    const result = await runScript(`
+      const { Worker } = require('worker_threads');
+      const ready = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1).fd);
+      const source = \`
+        const { EpollInstance, EPOLLIN } = require(\${JSON.stringify(require.resolve(${JSON.stringify(require.resolve('../dist/lib/index.js'))}))});
+        const { parentPort, workerData } = require('worker_threads');
+        let events = 0;
+        for (const fd of workerData) {
+          const ep = new EpollInstance({ dispatch: '${dispatch}' });
+          ep.add(fd, EPOLLIN, () => { ep.modify(fd, EPOLLIN); if (++events === 50) parentPort.postMessage('busy'); });
+        }
+      \`;
+      let rounds = 0;
+      const round = () => {
+        const worker = new Worker(source, { eval: true, workerData: ready });
+        worker.once('message', () => worker.terminate());
+        worker.once('exit', () => (++rounds < 60 ? round() : console.log('rounds', rounds)));
+      };
+      round();`, { timeoutMs: 60000 });
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'rounds 60\n' });
+  }, 60000);
+
   test('fuzz: remove() after a closed fd\'s number went to a file epoll cannot watch', async () => {
     await checkSequence(dispatch, [
       { kind: 'add', inst: 0, slot: 0, mask: 'in', behavior: quiet },
