@@ -8,7 +8,7 @@ export interface NativePoller {
   ctl(op: number, fd: number, events: number, generation: number): number;
   /** Whether the instance keeps the event loop and itself alive. */
   setActive(active: boolean): void;
-  /** Done with the last batch: the event source may fill the buffer again. */
+  /** Done with the last batch: the event source may fill the buffer again, and deliver from here. */
   release(): void;
   /** Stops the event source and closes the epoll fd. Idempotent. */
   close(): void;

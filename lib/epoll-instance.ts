@@ -11,9 +11,9 @@ import { validateEventMask, validateFd, validateFunction, validateInteger, valid
 export type EpollHandler = (events: number, fd: number) => void;
 
 /**
- * 'thread': a native thread waits in epoll_wait; portable to any Node-API runtime, and it keeps
- * collecting events while JS is busy. 'loop': the event loop of the creating thread watches the
- * epoll fd; no thread hop, the fastest on Node.
+ * 'thread': a native thread waits in epoll_wait while nothing is ready, and while fds stay ready the
+ * JS thread collects each next batch itself; portable to any Node-API runtime. 'loop': the event
+ * loop of the creating thread watches the epoll fd; no thread hop ever, the fastest on Node.
  */
 export type DispatchMode = 'thread' | 'loop';
 
@@ -184,7 +184,7 @@ export class EpollInstance {
   // like any callback's, and any others on the next tick.
   #dispatchBatch(count: number): void {
     // Before the handlers: one may throw.
-    if (this.#releaseFromImmediate) setImmediate(this.#release);
+    if (this.#releaseFromImmediate) this.#releaseNextTurn();
     const events = this.#events;
     let failed = false;
     let firstError: unknown;
@@ -207,6 +207,13 @@ export class EpollInstance {
       }
     }
     if (failed) throw firstError;
+  }
+
+  // While fds stay ready this chain of immediates goes on; like the instance, it must not hold the
+  // process open once the instance is unref'd.
+  #releaseNextTurn(): void {
+    const immediate = setImmediate(this.#release);
+    if (!this.#active) immediate.unref();
   }
 
   #open(): NativePoller {

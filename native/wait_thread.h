@@ -4,8 +4,9 @@
 
 #include "event_source.h"
 
-// The portable dispatch mode: a native thread blocks in epoll_wait and hands each batch to the JS
-// thread through a thread-safe function. It needs nothing but Node-API.
+// The portable dispatch mode: a native thread blocks in epoll_wait and hands a batch to the JS
+// thread through a thread-safe function; while fds stay ready, the JS thread collects the next
+// batches itself (Release) and the thread sleeps. It needs nothing but Node-API.
 class WaitThread : public EventSource {
  public:
   static WaitThread* Start(Napi::Env env, Batch batch, BatchSink* sink);
@@ -21,6 +22,7 @@ class WaitThread : public EventSource {
   static void* Main(void* self);
   void Run();
   bool AwaitRelease();
+  int PollReady();
   void WakeForStop();
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
   static void Finalize(napi_env env, void* data, void* hint);

@@ -63,6 +63,19 @@ describeEachMode('lifetime', (dispatch) => {
     expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'event 1n\n' });
   });
 
+  test('an unref()ed instance whose fd stays ready lets the process exit once nothing else holds it', async () => {
+    const result = await runScript(`${make}
+      const ep = new EpollInstance({ dispatch });
+      const efd = new EventFd(1);
+      let events = 0;
+      ep.add(efd.fd, EPOLLIN, () => events++);
+      ep.unref();
+      // Held by this timer only: events flow meanwhile, and then the process must end.
+      setTimeout(() => console.log('events', events > 1), 100);
+      process.on('exit', () => console.log('exit'));`);
+    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'events true\nexit\n' });
+  });
+
   test('a handler that throws reaches the process like any callback: it dies with the stack', async () => {
     const result = await runScript(`${make}
       const ep = new EpollInstance({ dispatch });

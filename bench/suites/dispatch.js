@@ -58,7 +58,7 @@ async function run(ctx) {
         name: "1 fd: 'thread' events/s vs epoll@4",
         value: one.thread.eventsPerSec.median / one.epoll4.eventsPerSec.median,
         atLeast: 1,
-        why: 'Both designs pay two cross-core thread hand-offs per batch (the wait thread wakes the JS thread, which wakes the wait thread once the batch is dispatched), about 20 µs each on this VM; with one event per batch that sets both rates, and the two differ by less than the run-to-run noise (0.97× to 1.11× in full runs). dispatch: \'loop\' removes the hand-offs.',
+        why: 'epoll@4 pays two cross-core thread hand-offs per event, about 20 µs each on this VM. While fds stay ready, dispatch: \'thread\' pays none: the JS thread collects each next batch itself, from an immediate, and the wait thread sleeps. Falling short means that path was not taken.',
       },
       { name: "1,000 fds: 'loop' ns/event vs C floor", value: many.loop.nsPerEvent.median / many.c.nsPerEvent.median, atMost: 1.15 },
       { name: "1,000 fds: 'thread' ns/event vs C floor", value: many.thread.nsPerEvent.median / many.c.nsPerEvent.median, atMost: 2 },

@@ -1,0 +1,76 @@
+// What only dispatch: 'thread' has: a native thread per instance, seen through /proc.
+import * as fs from 'node:fs';
+
+import { EPOLLIN, EpollInstance } from '../lib';
+import { FdPool } from './support/fds';
+import { waitFor } from './support/wait';
+
+const TASKS = '/proc/self/task';
+
+function waitThreads(): string[] {
+  return fs.readdirSync(TASKS).filter((tid) => {
+    try {
+      return fs.readFileSync(`${TASKS}/${tid}/comm`, 'utf8') === 'linux-epoll\n';
+    } catch {
+      return false; // the thread ended while listing
+    }
+  });
+}
+
+function voluntarySwitches(tid: string): number {
+  const status = fs.readFileSync(`${TASKS}/${tid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1]);
+}
+
+// The instance's own thread: the one named linux-epoll that was not there before it.
+function startInstance(): { ep: EpollInstance; tid: string } {
+  const before = new Set(waitThreads());
+  const ep = new EpollInstance({ dispatch: 'thread' });
+  const started = waitThreads().filter((tid) => !before.has(tid));
+  expect(started).toHaveLength(1);
+  return { ep, tid: started[0] };
+}
+
+describe("dispatch: 'thread'", () => {
+  const pool = new FdPool();
+  afterEach(() => pool.closeAll());
+
+  test('each instance has one thread, named linux-epoll, joined by close()', () => {
+    const { ep, tid } = startInstance();
+    ep.close();
+    expect(waitThreads()).not.toContain(tid);
+  });
+
+  test('while fds stay ready, the JS thread collects each next batch and the wait thread sleeps', async () => {
+    const { ep, tid } = startInstance();
+    try {
+      const efd = pool.eventFd(1);
+      let events = 0;
+      ep.add(efd.fd, EPOLLIN, () => events++);
+      await waitFor(() => events > 0, 'the first event');
+      const switchesBefore = voluntarySwitches(tid);
+      await waitFor(() => events >= 20000, '20,000 events', 10000);
+      // Handing each batch over from the thread would wake it once per batch: 20,000 times.
+      expect(voluntarySwitches(tid) - switchesBefore).toBeLessThan(100);
+    } finally {
+      ep.close();
+    }
+  });
+
+  test('once nothing is ready, the thread waits again and delivers the next event', async () => {
+    const { ep } = startInstance();
+    try {
+      const efd = pool.eventFd(1);
+      const seen: bigint[] = [];
+      ep.add(efd.fd, EPOLLIN, () => seen.push(efd.read() ?? -1n));
+      await waitFor(() => seen.length === 1, 'the first event');
+      // Several turns with nothing ready: the JS thread has let the wait thread go.
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      efd.write(7);
+      await waitFor(() => seen.length === 2, 'the event after idling');
+      expect(seen).toEqual([1n, 7n]);
+    } finally {
+      ep.close();
+    }
+  });
+});
