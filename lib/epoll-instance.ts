@@ -66,13 +66,20 @@ export class EpollInstance {
   // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
   // batches, as in 'loop' mode.
   readonly #releaseFromImmediate: boolean;
-  readonly #release = (): void => this.#poller?.release();
+  readonly #release: () => void;
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
     this.maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
     this.dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
     this.#releaseFromImmediate = this.dispatch === 'thread';
+    // Weakly: while fds stay ready the immediates follow one another, and an unreachable unref'd
+    // instance must still be collected, as the native side holds it only weakly then.
+    const self = new WeakRef(this);
+    this.#release = () => {
+      const instance = self.deref();
+      if (instance !== undefined) instance.#poller?.release();
+    };
     try {
       this.#poller = new binding.Poller(this.maxEvents, this.dispatch === 'loop', this.#onBatch);
     } catch (error) {
