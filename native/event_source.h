@@ -21,6 +21,15 @@ struct Batch {
   int max_events;
 };
 
+// Fills the batch with what is ready now, without waiting, and hands it to the sink. False when
+// nothing was handed over: nothing ready, or an error (EINTR included) that the next wait meets.
+inline bool DeliverReady(const Batch& batch, BatchSink* sink, napi_env env) {
+  int count = epoll_wait(batch.epfd, batch.events, batch.max_events, 0);
+  if (count <= 0) return false;
+  sink->Deliver(env, count);
+  return true;
+}
+
 class EventSource {
  public:
   virtual ~EventSource() = default;

@@ -43,9 +43,8 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
 void LoopWatcher::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   LoopWatcher* self = static_cast<LoopWatcher*>(handle->data);
   if (status < 0 || self->sink_ == nullptr) return;
-  int count = epoll_wait(self->batch_.epfd, self->batch_.events, self->batch_.max_events, 0);
   // EINTR leaves the epoll fd readable, so the next turn retries.
-  if (count > 0) self->sink_->Deliver(self->env_, count);
+  DeliverReady(self->batch_, self->sink_, self->env_);
 }
 
 void LoopWatcher::SetRef(bool ref) {

@@ -122,25 +122,12 @@ void WaitThread::Release() {
     // Only the thread may poll while it is not parked.
     if (!batch_in_flight_ || stopping_) return;
   }
-  int count = PollReady();
-  if (count > 0) {
-    sink_->Deliver(env_, count);
-    return;
-  }
+  if (DeliverReady(batch_, sink_, env_)) return;
   {
     ScopedLock lock(&mutex_);
     batch_in_flight_ = false;
   }
   pthread_cond_signal(&released_);
-}
-
-// What is ready now, without waiting; an error is left for the thread's own epoll_wait to meet.
-int WaitThread::PollReady() {
-  int count;
-  do {
-    count = epoll_wait(batch_.epfd, batch_.events, batch_.max_events, 0);
-  } while (count < 0 && errno == EINTR);
-  return count;
 }
 
 void WaitThread::SetRef(bool ref) {

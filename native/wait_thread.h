@@ -22,7 +22,6 @@ class WaitThread : public EventSource {
   static void* Main(void* self);
   void Run();
   bool AwaitRelease();
-  int PollReady();
   void WakeForStop();
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
   static void Finalize(napi_env env, void* data, void* hint);
