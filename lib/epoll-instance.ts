@@ -61,18 +61,13 @@ export class EpollInstance {
   #active = false;
   // Held here because the native side references it only weakly while the instance is idle.
   readonly #onBatch = (count: number): void => this.#dispatchBatch(count);
-  // The wait thread posts its next batch once released, and Node dispatches, in the same turn,
-  // every batch posted while one is being dispatched. Released from an immediate (the check phase,
-  // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
-  // batches, as in 'loop' mode.
-  readonly #releaseFromImmediate: boolean;
+  // Lets the event source collect the next batch: see #releaseNextTurn.
   readonly #release: () => void;
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
     this.maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
     this.dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
-    this.#releaseFromImmediate = this.dispatch === 'thread';
     // Weakly: while fds stay ready the immediates follow one another, and an unreachable unref'd
     // instance must still be collected, as the native side holds it only weakly then.
     const self = new WeakRef(this);
@@ -191,7 +186,7 @@ export class EpollInstance {
   // like any callback's, and any others on the next tick.
   #dispatchBatch(count: number): void {
     // Before the handlers: one may throw.
-    if (this.#releaseFromImmediate) this.#releaseNextTurn();
+    if (this.dispatch === 'thread') this.#releaseNextTurn();
     const events = this.#events;
     let failed = false;
     let firstError: unknown;
@@ -216,8 +211,11 @@ export class EpollInstance {
     if (failed) throw firstError;
   }
 
-  // While fds stay ready this chain of immediates goes on; like the instance, it must not hold the
-  // process open once the instance is unref'd.
+  // The wait thread posts its next batch once released, and Node dispatches, in the same turn,
+  // every batch posted while one is being dispatched. Released from an immediate (the check phase,
+  // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
+  // batches, as in 'loop' mode. While fds stay ready this chain of immediates goes on; like the
+  // instance, it must not hold the process open once the instance is unref'd.
   #releaseNextTurn(): void {
     const immediate = setImmediate(this.#release);
     if (!this.#active) immediate.unref();
