@@ -1,7 +1,7 @@
 // Process and thread lifetime, seen from outside in child processes: what keeps a process alive,
 // what happens to a handler's exception, and that workers and GC leave no thread or fd behind.
 import { describeEachMode } from './support/modes';
-import { runScript } from './support/child';
+import { PACKAGE, runScript } from './support/child';
 
 const COUNTS = `
 const fs = require('fs');
@@ -113,7 +113,7 @@ describeEachMode('lifetime', (dispatch) => {
     const result = await runScript(`${make}${COUNTS}
       const { Worker } = require('worker_threads');
       const source = \`
-        const { EpollInstance, EventFd, EPOLLIN } = require(\${JSON.stringify(require.resolve(${JSON.stringify(require.resolve('../dist/lib/index.js'))}))});
+        const { EpollInstance, EventFd, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
         const { parentPort, workerData } = require('worker_threads');
         const keep = [];
         for (const fd of workerData) {

@@ -1,7 +1,7 @@
 // What only dispatch: 'loop' has: it rides the event loop of the thread that created it.
 import { EPOLLIN, EpollInstance, EventFd } from '../lib';
-import { runScript } from './support/child';
-import { waitFor } from './support/wait';
+import { PACKAGE, runScript } from './support/child';
+import { countPerTurn, waitFor } from './support/wait';
 
 describe("dispatch: 'loop'", () => {
   test('one batch per loop turn: immediates run between batches of an always-ready fd', async () => {
@@ -9,17 +9,7 @@ describe("dispatch: 'loop'", () => {
     const efd = new EventFd(1);
     let events = 0;
     ep.add(efd.fd, EPOLLIN, () => events++);
-    const perTurn: number[] = [];
-    await new Promise<void>((resolve) => {
-      let last = events;
-      const turn = (): void => {
-        perTurn.push(events - last);
-        last = events;
-        if (perTurn.length < 50) setImmediate(turn);
-        else resolve();
-      };
-      setImmediate(turn);
-    });
+    const perTurn = await countPerTurn(() => events, 50);
     ep.close();
     efd.close();
     expect(Math.max(...perTurn)).toBe(1);
@@ -31,7 +21,7 @@ describe("dispatch: 'loop'", () => {
       const { Worker } = require('worker_threads');
       const efd = new LINUX_EPOLL.EventFd();
       const worker = new Worker(\`
-        const { EpollInstance, EventFd, EPOLLIN } = require(\${JSON.stringify(require.resolve(${JSON.stringify(require.resolve('../dist/lib/index.js'))}))});
+        const { EpollInstance, EventFd, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
         const { parentPort, workerData, threadId } = require('worker_threads');
         const ep = new EpollInstance({ dispatch: 'loop' });
         ep.add(workerData, EPOLLIN, () => { parentPort.postMessage('event in worker ' + (threadId > 0)); ep.close(); });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance, EventFd } from '../lib';
 import { checkSequence } from './fuzz/model';
-import { runScript } from './support/child';
+import { PACKAGE, runScript } from './support/child';
 import { describeEachMode } from './support/modes';
 
 describeEachMode('regressions', (dispatch) => {
@@ -40,8 +40,6 @@ describeEachMode('regressions', (dispatch) => {
     });
   });
 
-  // The fuzzer's shrunk counterexamples for the same bug (once /dev/null could take a number).
-  const quiet = { drain: false, then: [] };
   // Found when 'thread' mode began collecting batches from an immediate: a worker terminated while
   // its JS was inside a native call made that call's Node-API requests fail, node-addon-api turned
   // the failure into a C++ exception it could no longer throw into JS, and std::terminate killed
@@ -51,7 +49,7 @@ describeEachMode('regressions', (dispatch) => {
       const { Worker } = require('worker_threads');
       const ready = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1).fd);
       const source = \`
-        const { EpollInstance, EPOLLIN } = require(\${JSON.stringify(require.resolve(${JSON.stringify(require.resolve('../dist/lib/index.js'))}))});
+        const { EpollInstance, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
         const { parentPort, workerData } = require('worker_threads');
         let events = 0;
         for (const fd of workerData) {
@@ -69,6 +67,8 @@ describeEachMode('regressions', (dispatch) => {
     expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'rounds 60\n' });
   }, 60000);
 
+  // The fuzzer's shrunk counterexamples for the same bug (once /dev/null could take a number).
+  const quiet = { drain: false, then: [] };
   test('fuzz: remove() after a closed fd\'s number went to a file epoll cannot watch', async () => {
     await checkSequence(dispatch, [
       { kind: 'add', inst: 0, slot: 0, mask: 'in', behavior: quiet },

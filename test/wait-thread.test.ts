@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance } from '../lib';
 import { FdPool } from './support/fds';
-import { waitFor } from './support/wait';
+import { nextMacrotask, waitFor } from './support/wait';
 
 const TASKS = '/proc/self/task';
 
@@ -65,7 +65,7 @@ describe("dispatch: 'thread'", () => {
       ep.add(efd.fd, EPOLLIN, () => seen.push(efd.read() ?? -1n));
       await waitFor(() => seen.length === 1, 'the first event');
       // Several turns with nothing ready: the JS thread has let the wait thread go.
-      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      for (let turn = 0; turn < 5; turn++) await nextMacrotask();
       efd.write(7);
       await waitFor(() => seen.length === 2, 'the event after idling');
       expect(seen).toEqual([1n, 7n]);

@@ -3,6 +3,17 @@ export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** How far count() moved in each of the next `turns` turns of the event loop. */
+export async function countPerTurn(count: () => number, turns: number): Promise<number[]> {
+  const perTurn: number[] = [];
+  for (let before = count(); perTurn.length < turns; ) {
+    await nextMacrotask();
+    perTurn.push(count() - before);
+    before = count();
+  }
+  return perTurn;
+}
+
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
