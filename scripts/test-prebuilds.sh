@@ -82,6 +82,15 @@ loads_with_oldest_runtime() {
   ! grep -q 'not found' <<<"$listing" && grep -q "libc.so.6 => $sysroot/" <<<"$listing"
 }
 
+# oldest_runtime_rejects_newer_glibc: the check above fails for a library that calls pthread_create
+# linked against this machine's glibc (2.34 or newer, as on Debian 12), so its passes mean something.
+oldest_runtime_rejects_newer_glibc() {
+  local probe=$work/probe.so
+  echo '#include <pthread.h>
+    int probe(pthread_t* t) { return pthread_create(t, 0, 0, 0); }' | g++ -x c++ -shared -fPIC -pthread -o "$probe" - || return 1
+  ! loads_with_oldest_runtime "$probe" amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2
+}
+
 # tarball_complete TARBALL: every file package.json's entry points and exports name, every source
 # binding.gyp compiles, and each prebuild is in the tarball; build output and tests are not.
 tarball_complete() {
@@ -179,7 +188,7 @@ export npm_config_update_notifier=false
 npm_cli=$(node -p 'require("path").join(require("path").dirname(process.argv[1]), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js")' "$(command -v node)")
 [ -f "$npm_cli" ] || npm_cli=$(npm prefix -g)/lib/node_modules/npm/bin/npm-cli.js
 
-require_commands file:file readelf:binutils python3:python3 \
+require_commands file:file readelf:binutils python3:python3 g++:g++ \
   qemu-aarch64-static:qemu-user-static qemu-arm-static:qemu-user-static
 
 if prebuilds_stale; then
@@ -188,6 +197,8 @@ fi
 check "binaries: architecture, stripped, glibc baseline" scripts/check-binaries.sh prebuilds
 check "linux-x64 loads with Debian 11's glibc 2.31 and libstdc++" loads_with_oldest_runtime \
   prebuilds/linux-x64/linux-epoll.glibc.node amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2
+check "a library linked against this machine's glibc does not load with Debian 11's" \
+  oldest_runtime_rejects_newer_glibc
 check "linux-arm64 loads with Debian 11's glibc 2.31 and libstdc++, under qemu" loads_with_oldest_runtime \
   prebuilds/linux-arm64/linux-epoll.glibc.node arm64 aarch64-linux-gnu lib/ld-linux-aarch64.so.1 qemu-aarch64-static
 check "linux-arm loads with Debian 11's glibc 2.31 and libstdc++, under qemu" loads_with_oldest_runtime \
