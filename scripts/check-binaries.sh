@@ -16,8 +16,8 @@ fail() {
   failures=$((failures + 1))
 }
 
-newest_version() { # newest_version FILE PREFIX: the highest PREFIX_x.y symbol version FILE needs
-  readelf --dyn-syms --wide "$1" | grep -o "@$2_[0-9.]*" | sed "s/@$2_//" | sort -uV | tail -n 1
+newest_version() { # newest_version FILE PREFIX: the highest PREFIX_x.y symbol version FILE needs, if any
+  readelf --dyn-syms --wide "$1" | { grep -o "@$2_[0-9.]*" || true; } | sed "s/@$2_//" | sort -uV | tail -n 1
 }
 
 at_most() { # at_most FILE NAME VERSION BASELINE
@@ -53,7 +53,7 @@ check() {
   at_most "$binary" GLIBCXX "$glibcxx" "$glibcxx_baseline"
   unversioned=$(unversioned_imports "$binary")
   [ -z "$unversioned" ] || fail "$binary: imports with no library version: $(echo $unversioned)"
-  printf '%-52s %7s bytes  GLIBC_%s  GLIBCXX_%s\n' "$binary" "$(stat -c %s "$binary")" "$glibc" "${glibcxx:-none}"
+  printf '%-52s %7s bytes  GLIBC_%s  GLIBCXX_%s\n' "$binary" "$(stat -c %s "$binary")" "${glibc:-none}" "${glibcxx:-none}"
 }
 
 check x64 'ELF 64-bit LSB shared object, x86-64'

@@ -91,6 +91,19 @@ oldest_runtime_rejects_newer_glibc() {
   ! loads_with_oldest_runtime "$probe" amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2
 }
 
+# binary_check_rejects_unversioned_import: check-binaries fails when the x64 binary imports a symbol
+# that no library it links defines, so its passes mean something. The probe replaces the x64 binary
+# in a copy of prebuilds/; the message must name the symbol.
+binary_check_rejects_unversioned_import() {
+  local copy=$work/prebuilds-unversioned output
+  rm -rf "$copy" && cp -r prebuilds "$copy"
+  echo 'extern "C" int defined_by_no_library(); int probe() { return defined_by_no_library(); }' |
+    g++ -x c++ -shared -fPIC -s -o "$copy/linux-x64/linux-epoll.glibc.node" - || return 1
+  if output=$(scripts/check-binaries.sh "$copy" 2>&1); then return 1; fi
+  echo "$output"
+  grep -qE 'imports with no library version:.* defined_by_no_library( |$)' <<<"$output"
+}
+
 # tarball_complete TARBALL: every file package.json's entry points and exports name, every source
 # binding.gyp compiles, and each prebuild is in the tarball; build output and tests are not.
 tarball_complete() {
@@ -195,6 +208,7 @@ if prebuilds_stale; then
   check "prebuild:all (prebuilds missing or built from other sources)" scripts/prebuild-all.sh
 fi
 check "binaries: architecture, stripped, glibc baseline" scripts/check-binaries.sh prebuilds
+check "binaries: an import no library defines is refused" binary_check_rejects_unversioned_import
 check "linux-x64 loads with Debian 11's glibc 2.31 and libstdc++" loads_with_oldest_runtime \
   prebuilds/linux-x64/linux-epoll.glibc.node amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2
 check "a library linked against this machine's glibc does not load with Debian 11's" \
