@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { EPOLLIN, EpollInstance, EventFd, TimerFd, eventNames, io, sock } from '../lib';
 import { Epoll } from '../lib/compat';
 import { KNOWN_EVENTS } from '../lib/constants';
+import { openFdCount } from './support/fds';
 
 type Expected = { name: string; code: string } | 'accepted';
 
@@ -204,7 +205,7 @@ function outcome(fn: () => unknown): Expected {
 
 /** What each instance and fd looks like, to show that a rejected call changed nothing. */
 function snapshot(f: Fixtures): string {
-  return JSON.stringify([f.ep.size, f.loopEp.size, f.ep.has(f.efd.fd), f.efd.closed, f.timer.closed, f.compat.closed, fs.readdirSync('/proc/self/fd').length]);
+  return JSON.stringify([f.ep.size, f.loopEp.size, f.ep.has(f.efd.fd), f.efd.closed, f.timer.closed, f.compat.closed, openFdCount()]);
 }
 
 describe('bad input', () => {

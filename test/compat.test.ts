@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import { Epoll } from '../lib/compat';
 import * as constants from '../lib/constants';
 import { io } from '../lib';
-import { runScript, PACKAGE, type ChildOptions } from './support/child';
+import { runScript, PACKAGE } from './support/child';
 import { FdPool } from './support/fds';
+import { errorFrom } from './support/thrown';
 import { urgentConnection } from './support/urgent';
 import { waitFor } from './support/wait';
 
@@ -23,15 +24,6 @@ const IMPLEMENTATIONS: ReadonlyArray<readonly [string, EpollClass, string]> = [
   ['linux-epoll/compat', Epoll, COMPAT_PATH],
   ['epoll@4.0.2', Epoll4, EPOLL4_PATH],
 ];
-
-function thrown(fn: () => unknown): Error & { code?: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a throw');
-}
 
 const byte = Buffer.from('x');
 const sink = Buffer.alloc(64);
@@ -102,7 +94,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
 
   test('new Epoll(callback) needs a function', () => {
     for (const bad of [undefined, 1, 'f', {}, null]) {
-      const error = thrown(() => new (Impl as unknown as new (cb: unknown) => Epoll)(bad));
+      const error = errorFrom(() => new (Impl as unknown as new (cb: unknown) => Epoll)(bad));
       expect(error.name).toBe('Error');
       expect(error.message).toBe('First argument to construtor must be a callback');
     }
@@ -135,25 +127,25 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     const [r] = pool.pipe();
     const ep = make().add(r, Impl.EPOLLIN);
     const call = ep[method] as (...a: unknown[]) => unknown;
-    const error = thrown(() => call.apply(ep, [...args]));
+    const error = errorFrom(() => call.apply(ep, [...args]));
     expect(error.name).toBe('Error');
     expect(error.message).toBe(`incorrect arguments passed to ${signature}`);
     // Nothing changed: the fd is still watched, exactly once.
-    expect(thrown(() => ep.add(r, Impl.EPOLLIN)).message).toBe('File exists');
+    expect(errorFrom(() => ep.add(r, Impl.EPOLLIN)).message).toBe('File exists');
   });
 
   test('kernel errors carry strerror\'s text', () => {
     const [r] = pool.pipe();
     const ep = make();
-    expect(thrown(() => ep.add(-1, Impl.EPOLLIN)).message).toBe('Bad file descriptor');
-    expect(thrown(() => ep.add(2 ** 31 - 1, Impl.EPOLLIN)).message).toBe('Bad file descriptor');
-    expect(thrown(() => ep.modify(r, Impl.EPOLLIN)).message).toBe('No such file or directory');
-    expect(thrown(() => ep.remove(r)).message).toBe('No such file or directory');
+    expect(errorFrom(() => ep.add(-1, Impl.EPOLLIN)).message).toBe('Bad file descriptor');
+    expect(errorFrom(() => ep.add(2 ** 31 - 1, Impl.EPOLLIN)).message).toBe('Bad file descriptor');
+    expect(errorFrom(() => ep.modify(r, Impl.EPOLLIN)).message).toBe('No such file or directory');
+    expect(errorFrom(() => ep.remove(r)).message).toBe('No such file or directory');
     ep.add(r, Impl.EPOLLIN);
-    expect(thrown(() => ep.add(r, Impl.EPOLLOUT)).message).toBe('File exists');
+    expect(errorFrom(() => ep.add(r, Impl.EPOLLOUT)).message).toBe('File exists');
     const file = fs.openSync(__filename, 'r');
     try {
-      expect(thrown(() => ep.add(file, Impl.EPOLLIN)).message).toBe('Operation not permitted');
+      expect(errorFrom(() => ep.add(file, Impl.EPOLLIN)).message).toBe('Operation not permitted');
     } finally {
       fs.closeSync(file);
     }
@@ -266,7 +258,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
       () => ep.remove(r),
       () => (ep.add as (...a: unknown[]) => unknown)(),
       () => ep.close(),
-    ].map((fn) => thrown(fn).message);
+    ].map((fn) => errorFrom(fn).message);
     expect(messages).toEqual([
       "add can't be called after calling close",
       "modify can't be called after calling close",
@@ -296,10 +288,9 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
   describe('process lifetime and errors, seen from a child process', () => {
     const prelude = `const { Epoll } = require(${JSON.stringify(modulePath)});
       const io = LINUX_EPOLL.io;`;
-    const run = (source: string, options?: ChildOptions) => runScript(source, options);
 
     test('instances with nothing added let the process exit (do-nothing, do-almost-nothing)', async () => {
-      const result = await run(`${prelude}
+      const result = await runScript(`${prelude}
         // Kept reachable: epoll@4 crashes when the GC collects an Epoll that was never closed,
         // which is a difference of its own (below), not a matter of process lifetime.
         const idle = [new Epoll(() => {}), new Epoll(() => {})];
@@ -311,7 +302,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     });
 
     test('an fd added keeps the process alive until it is removed', async () => {
-      const result = await run(`${prelude}
+      const result = await runScript(`${prelude}
         const [r] = io.pipe();
         const ep = new Epoll(() => {});
         ep.add(r, Epoll.EPOLLIN);
@@ -323,7 +314,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     });
 
     test('an Epoll with fds added is never garbage collected (no-gc-allowed)', async () => {
-      const result = await run(`${prelude}
+      const result = await runScript(`${prelude}
         const [r, w] = io.pipe();
         (() => { new Epoll((err, fd) => { console.log('event', fd === r); process.exit(0); }).add(r, Epoll.EPOLLIN); })();
         setTimeout(() => { for (let i = 0; i < 5; i++) global.gc(); io.write(w, Buffer.from('x')); }, 50);`, { args: ['--expose-gc'] });
@@ -332,7 +323,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
 
     // In a child: under jest, epoll@4 calls back with the main realm's global, not the test's.
     test('the callback runs with the global object as this', async () => {
-      const result = await run(`${prelude}
+      const result = await runScript(`${prelude}
         const [r, w] = io.pipe();
         const ep = new Epoll(function () { console.log(this === globalThis); ep.remove(r).close(); });
         ep.add(r, Epoll.EPOLLIN);
@@ -341,13 +332,13 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     });
 
     test('an exception thrown by the callback is uncaught; with a handler, delivery goes on', async () => {
-      const crash = await run(`${prelude}
+      const crash = await runScript(`${prelude}
         const [r, w] = io.pipe();
         new Epoll(() => { throw new Error('boom'); }).add(r, Epoll.EPOLLIN);
         io.write(w, Buffer.from('x'));`);
       expect(crash.code).toBe(1);
       expect(crash.stderr).toMatch(/Error: boom/);
-      const handled = await run(`${prelude}
+      const handled = await runScript(`${prelude}
         const [r, w] = io.pipe();
         let n = 0;
         process.on('uncaughtException', (e) => console.log('caught', e.message));
@@ -365,7 +356,7 @@ describe('differences from epoll@4.0.2', () => {
   afterEach(() => pool.closeAll());
 
   test('calling Epoll without new: compat throws a TypeError, epoll@4 aborts the process', async () => {
-    expect(thrown(() => (Epoll as unknown as (cb: unknown) => unknown)(() => {})).name).toBe('TypeError');
+    expect(errorFrom(() => (Epoll as unknown as (cb: unknown) => unknown)(() => {})).name).toBe('TypeError');
     const epoll4 = await runScript(`require(${JSON.stringify(EPOLL4_PATH)}).Epoll(() => {});`);
     expect(epoll4.signal).toBe('SIGABRT');
   });
@@ -376,7 +367,7 @@ describe('differences from epoll@4.0.2', () => {
     const epoll4 = new Epoll4(() => {});
     try {
       for (const [bad, code] of [[NaN, 'ERR_OUT_OF_RANGE'], [1.5, 'ERR_OUT_OF_RANGE'], [2 ** 32 + 1, 'ERR_OUT_OF_RANGE'], [0x800, 'ERR_INVALID_ARG_VALUE']] as const) {
-        expect(thrown(() => ep.add(r, bad))).toMatchObject({ name: 'RangeError', code });
+        expect(errorFrom(() => ep.add(r, bad))).toMatchObject({ name: 'RangeError', code });
         expect(epoll4.add(r, bad).remove(r)).toBe(epoll4);
       }
     } finally {
@@ -399,7 +390,7 @@ describe('differences from epoll@4.0.2', () => {
       await waitFor(() => seen.length === 2, 'both instances');
       expect(seen.sort()).toEqual(['a', 'b']);
       c.add(r, Epoll4.EPOLLIN);
-      expect(thrown(() => d.add(r, Epoll4.EPOLLIN)).message).toBe('File exists');
+      expect(errorFrom(() => d.add(r, Epoll4.EPOLLIN)).message).toBe('File exists');
       c.remove(r);
     } finally {
       for (const ep of [a, b, c, d]) ep.close();
@@ -460,10 +451,10 @@ describe('differences from epoll@4.0.2', () => {
   test('compat errors keep epoll@4\'s class and message, and add Node\'s code, errno and syscall', () => {
     const ep = new Epoll(() => {});
     try {
-      expect(thrown(() => ep.add(-1, Epoll.EPOLLIN))).toMatchObject({ name: 'Error', message: 'Bad file descriptor', code: 'EBADF', syscall: 'epoll_ctl', fd: -1 });
-      expect(thrown(() => ep.remove('x' as unknown as number))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+      expect(errorFrom(() => ep.add(-1, Epoll.EPOLLIN))).toMatchObject({ name: 'Error', message: 'Bad file descriptor', code: 'EBADF', syscall: 'epoll_ctl', fd: -1 });
+      expect(errorFrom(() => ep.remove('x' as unknown as number))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
       ep.close();
-      expect(thrown(() => ep.close())).toMatchObject({ code: 'ERR_EPOLL_CLOSED' });
+      expect(errorFrom(() => ep.close())).toMatchObject({ code: 'ERR_EPOLL_CLOSED' });
     } finally {
       if (!ep.closed) ep.close();
     }
@@ -483,6 +474,6 @@ describe('differences from epoll@4.0.2', () => {
         ep.close();
       }
     }
-    expect(thrown(() => new Epoll(() => {}, { dispatch: 'fast' as never }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(errorFrom(() => new Epoll(() => {}, { dispatch: 'fast' as never }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
   });
 });

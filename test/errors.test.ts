@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { EPOLLIN, EPOLLOUT, EpollInstance, EventFd, eventNames, io } from '../lib';
 import { FdPool } from './support/fds';
 import { describeEachMode } from './support/modes';
-import { thrown as codeOf } from './support/thrown';
+import { thrown } from './support/thrown';
 
 const { errno } = os.constants;
 
@@ -38,7 +38,7 @@ describeEachMode('EpollInstance errors', (dispatch) => {
       () => ep.remove(fd as number),
       () => ep.has(fd as number),
     ]) {
-      expect(codeOf(call)).toEqual({ name, code });
+      expect(thrown(call)).toEqual({ name, code });
     }
     expect(ep.size).toBe(0);
   });
@@ -50,19 +50,19 @@ describeEachMode('EpollInstance errors', (dispatch) => {
     ['a string', 'EPOLLIN', 'TypeError', 'ERR_INVALID_ARG_TYPE'],
   ])('an event mask with %s is refused', (_what, events, name, code) => {
     const efd = pool.eventFd();
-    expect(codeOf(() => ep.add(efd.fd, events as number, () => undefined))).toEqual({ name, code });
+    expect(thrown(() => ep.add(efd.fd, events as number, () => undefined))).toEqual({ name, code });
     expect(ep.has(efd.fd)).toBe(false);
     ep.add(efd.fd, EPOLLIN, () => undefined);
-    expect(codeOf(() => ep.modify(efd.fd, events as number))).toEqual({ name, code });
-    expect(codeOf(() => eventNames(events as number))).toEqual({ name, code });
+    expect(thrown(() => ep.modify(efd.fd, events as number))).toEqual({ name, code });
+    expect(thrown(() => eventNames(events as number))).toEqual({ name, code });
   });
 
   test('a handler that is not a function is refused, by add and by modify', () => {
     const efd = pool.eventFd();
-    expect(codeOf(() => ep.add(efd.fd, EPOLLIN, 'nope' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => ep.add(efd.fd, EPOLLIN, 'nope' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
     expect(ep.has(efd.fd)).toBe(false);
     ep.add(efd.fd, EPOLLIN, () => undefined);
-    expect(codeOf(() => ep.modify(efd.fd, EPOLLOUT, null as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => ep.modify(efd.fd, EPOLLOUT, null as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   });
 
   function expectSystemError(fn: () => unknown, code: string, fd: number): void {
@@ -136,7 +136,7 @@ describeEachMode('EpollInstance errors', (dispatch) => {
       () => ep.ref(),
       () => ep.unref(),
     ]) {
-      expect(codeOf(call)).toEqual({ name: 'Error', code: 'ERR_EPOLL_CLOSED' });
+      expect(thrown(call)).toEqual({ name: 'Error', code: 'ERR_EPOLL_CLOSED' });
     }
     expect(() => ep.close()).not.toThrow();
   });
@@ -153,7 +153,7 @@ describe('EpollInstance options', () => {
     [null, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
     ['loop', 'TypeError', 'ERR_INVALID_ARG_TYPE'],
   ])('%j is refused', (options, name, code) => {
-    expect(codeOf(() => new EpollInstance(options as never))).toEqual({ name, code });
+    expect(thrown(() => new EpollInstance(options as never))).toEqual({ name, code });
   });
 
   test('defaults: 1024 events per batch, thread dispatch', () => {

@@ -1,12 +1,6 @@
-import * as fs from 'node:fs';
-
 import { io } from '../lib';
+import { openFlags } from './support/fds';
 import { codeOf } from './support/thrown';
-
-
-function flagsOf(fd: number): number {
-  return parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
-}
 
 describe('io', () => {
   test.each([
@@ -15,8 +9,8 @@ describe('io', () => {
   ])('%s gives two non-blocking, close-on-exec fds', (_name, make) => {
     const [a, b] = make();
     for (const fd of [a, b]) {
-      expect(flagsOf(fd) & 0o4000).toBe(0o4000);
-      expect(flagsOf(fd) & 0o2000000).toBe(0o2000000);
+      expect(openFlags(fd) & 0o4000).toBe(0o4000);
+      expect(openFlags(fd) & 0o2000000).toBe(0o2000000);
     }
     io.close(a);
     io.close(b);

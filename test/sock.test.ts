@@ -5,8 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { EPOLLOUT, EPOLLPRI, EpollInstance, io, sock } from '../lib';
+import { binding } from '../lib/binding';
+import { openFdCount, openFlags } from './support/fds';
 import { describeEachMode } from './support/modes';
-import { waitFor } from './support/wait';
+import { errorFrom } from './support/thrown';
+import { untilReady, waitFor } from './support/wait';
 
 const opened: number[] = [];
 function track(fd: number): number {
@@ -23,19 +26,6 @@ afterEach(() => {
   }
 });
 
-function errorOf(fn: () => unknown): { code?: string; name?: string; syscall?: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code?: string };
-  }
-  throw new Error('expected a throw');
-}
-
-function flagsOf(fd: number): number {
-  return parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
-}
-
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 
@@ -44,9 +34,7 @@ function tcpPair(host = '127.0.0.1'): [number, number] {
   const listener = track(sock.listenTcp({ host }));
   const { fd } = sock.connectTo(sock.localAddress(listener));
   track(fd);
-  let accepted = sock.accept(listener);
-  for (let i = 0; accepted === null && i < 1000; i++) accepted = sock.accept(listener);
-  return [fd, track(accepted!.fd)];
+  return [fd, track(untilReady(() => sock.accept(listener), 'accept').fd)];
 }
 
 describe('sock: TCP', () => {
@@ -56,7 +44,7 @@ describe('sock: TCP', () => {
     expect(address).toMatchObject({ family: 'IPv4', address: '127.0.0.1' });
     expect((address as sock.InetSocketAddress).port).toBeGreaterThan(0);
     const [client, server] = tcpPair();
-    for (const fd of [listener, client, server]) expect(flagsOf(fd) & (O_NONBLOCK | O_CLOEXEC)).toBe(O_NONBLOCK | O_CLOEXEC);
+    for (const fd of [listener, client, server]) expect(openFlags(fd) & (O_NONBLOCK | O_CLOEXEC)).toBe(O_NONBLOCK | O_CLOEXEC);
   });
 
   test('accept returns null when no connection is pending, then the peer address', () => {
@@ -64,8 +52,7 @@ describe('sock: TCP', () => {
     expect(sock.accept(listener)).toBeNull();
     const { fd } = sock.connectTo(sock.localAddress(listener));
     track(fd);
-    let accepted = sock.accept(listener);
-    while (accepted === null) accepted = sock.accept(listener);
+    const accepted = untilReady(() => sock.accept(listener), 'accept');
     track(accepted.fd);
     expect(accepted.address).toEqual(sock.localAddress(fd));
     expect(sock.peerAddress(accepted.fd)).toEqual(sock.localAddress(fd));
@@ -77,8 +64,7 @@ describe('sock: TCP', () => {
     expect(sock.localAddress(client)).toMatchObject({ family: 'IPv6', address: '::1', scopeId: 0 });
     expect(io.write(client, Buffer.from('six'))).toBe(3);
     const into = Buffer.alloc(8);
-    let count = io.read(server, into);
-    while (count === null) count = io.read(server, into);
+    const count = untilReady(() => io.read(server, into), 'read');
     expect(into.subarray(0, count).toString()).toBe('six');
   });
 
@@ -93,7 +79,7 @@ describe('sock: TCP', () => {
     track(sock.listenTcp({ port, reusePort: true }));
     const plain = track(sock.listenTcp());
     const taken = (sock.localAddress(plain) as sock.InetSocketAddress).port;
-    expect(errorOf(() => sock.listenTcp({ port: taken }))).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind' });
+    expect(errorFrom(() => sock.listenTcp({ port: taken }))).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind' });
   });
 
   test('connect to a closed port reports ECONNREFUSED through socketError once EPOLLOUT fires', async () => {
@@ -129,9 +115,7 @@ describe('sock: TCP', () => {
     expect(sock.writev(client, [Buffer.from('ab'), new Uint8Array([99]), Buffer.alloc(0), Buffer.from('def')])).toBe(6);
     const a = Buffer.alloc(1);
     const b = Buffer.alloc(10);
-    let count = sock.readv(server, [a, b]);
-    while (count === null) count = sock.readv(server, [a, b]);
-    expect(count).toBe(6);
+    expect(untilReady(() => sock.readv(server, [a, b]), 'readv')).toBe(6);
     expect(a.toString() + b.subarray(0, 5).toString()).toBe('abcdef');
     expect(sock.readv(server, [a])).toBeNull();
   });
@@ -140,12 +124,9 @@ describe('sock: TCP', () => {
     const [client, server] = tcpPair();
     sock.shutdown(client, 'write');
     const into = Buffer.alloc(4);
-    let count = io.read(server, into);
-    while (count === null) count = io.read(server, into);
-    expect(count).toBe(0);
+    expect(untilReady(() => io.read(server, into), 'read')).toBe(0);
     expect(io.write(server, Buffer.from('back'))).toBe(4);
-    count = io.read(client, into);
-    while (count === null) count = io.read(client, into);
+    expect(untilReady(() => io.read(client, into), 'read')).toBe(4);
     expect(into.toString()).toBe('back');
   });
 
@@ -166,18 +147,26 @@ describe('sock: TCP', () => {
     expect(error?.code).toBe('ECONNRESET');
   });
 
-  test('buffer sizes, TCP_NODELAY, SO_KEEPALIVE and SO_LINGER are set', () => {
+  test('buffer sizes, TCP_NODELAY, SO_KEEPALIVE, SO_LINGER and SO_REUSEADDR are set', () => {
     const [client] = tcpPair();
+    const k = binding.sockConstants;
+    // The kernel's own answer; SO_LINGER's first int is l_onoff.
+    const option = (level: number, name: number): number => binding.getIntOption(client, level, name);
     sock.setSendBufferSize(client, 8192);
     sock.setReceiveBufferSize(client, 8192);
     // Linux doubles the value for its bookkeeping.
     expect(sock.sendBufferSize(client)).toBe(16384);
     expect(sock.receiveBufferSize(client)).toBe(16384);
-    sock.setNoDelay(client, true);
-    sock.setKeepAlive(client, true);
+    for (const on of [true, false]) {
+      sock.setNoDelay(client, on);
+      sock.setKeepAlive(client, on);
+      sock.setReuseAddress(client, on);
+      expect([option(k.IPPROTO_TCP, k.TCP_NODELAY), option(k.SOL_SOCKET, k.SO_KEEPALIVE), option(k.SOL_SOCKET, k.SO_REUSEADDR)]).toEqual(on ? [1, 1, 1] : [0, 0, 0]);
+    }
     sock.setLinger(client, 5);
+    expect(option(k.SOL_SOCKET, k.SO_LINGER)).toBe(1);
     sock.setLinger(client, null);
-    sock.setReuseAddress(client, true);
+    expect(option(k.SOL_SOCKET, k.SO_LINGER)).toBe(0);
   });
 
   describeEachMode('out-of-band data', (dispatch) => {
@@ -199,9 +188,11 @@ describe('sock: TCP', () => {
     const [client, server] = tcpPair();
     sock.send(client, Buffer.from('peek'));
     const into = Buffer.alloc(4);
-    let count = sock.recv(server, into, 0, 4, { peek: true });
-    while (count === null) count = sock.recv(server, into, 0, 4, { peek: true });
-    expect(io.read(server, Buffer.alloc(4))).toBe(4);
+    expect(untilReady(() => sock.recv(server, into, 0, 4, { peek: true }), 'recv')).toBe(4);
+    expect(into.toString()).toBe('peek');
+    const again = Buffer.alloc(4);
+    expect(io.read(server, again)).toBe(4);
+    expect(again.toString()).toBe('peek');
   });
 });
 
@@ -233,9 +224,7 @@ describe('sock: UDP', () => {
     const b = track(sock.bindUdp({ host: '127.0.0.1', port: 0 }));
     expect(sock.sendto(a, Buffer.from('datagram'), sock.localAddress(b))).toBe(8);
     const into = Buffer.alloc(16);
-    let received = sock.recvfrom(b, into);
-    while (received === null) received = sock.recvfrom(b, into);
-    expect(received).toEqual({ bytes: 8, address: sock.localAddress(a) });
+    expect(untilReady(() => sock.recvfrom(b, into), 'recvfrom')).toEqual({ bytes: 8, address: sock.localAddress(a) });
     expect(into.subarray(0, 8).toString()).toBe('datagram');
     expect(sock.recvfrom(b, into)).toBeNull();
   });
@@ -243,8 +232,15 @@ describe('sock: UDP', () => {
   test('socket() makes a datagram socket that bind() and connect() accept', () => {
     const fd = track(sock.socket('IPv6', 'datagram'));
     sock.bind(fd, { family: 'IPv6', address: '::1', port: 0 });
-    expect(sock.connect(fd, { address: '::1', port: (sock.localAddress(fd) as sock.InetSocketAddress).port })).toBe(true);
-    sock.listen(track(sock.socket('IPv4')));
+    const { port } = sock.localAddress(fd) as sock.InetSocketAddress;
+    expect(port).toBeGreaterThan(0);
+    expect(sock.connect(fd, { address: '::1', port })).toBe(true);
+    expect(sock.peerAddress(fd)).toEqual(sock.localAddress(fd));
+    const stream = track(sock.socket('IPv4'));
+    sock.listen(stream);
+    // listen() on an unbound socket binds it to a port of the kernel's choosing.
+    expect((sock.localAddress(stream) as sock.InetSocketAddress).port).toBeGreaterThan(0);
+    expect(sock.accept(stream)).toBeNull();
   });
 });
 
@@ -276,15 +272,15 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
   ];
 
   test.each(fdCases)('%s: a non-number fd is ERR_INVALID_ARG_TYPE, a negative one ERR_OUT_OF_RANGE', (_name, call) => {
-    expect(errorOf(() => call('3'))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
-    expect(errorOf(() => call(-1))).toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
-    expect(errorOf(() => call(1.5))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(errorFrom(() => call('3'))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
+    expect(errorFrom(() => call(-1))).toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+    expect(errorFrom(() => call(1.5))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
   });
 
   test.each(fdCases)('%s: a closed fd is EBADF from the kernel', (_name, call) => {
     const fd = sock.socket('IPv4');
     io.close(fd);
-    const error = errorOf(() => call(fd));
+    const error = errorFrom(() => call(fd));
     expect(error.code).toBe('EBADF');
     expect(typeof error.syscall).toBe('string');
   });
@@ -316,7 +312,7 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
     ['bindUdp host', () => sock.bindUdp({ host: 'example.com' }), 'ERR_INVALID_ARG_VALUE'],
     ['bindUdp port', () => sock.bindUdp({ port: -1 }), 'ERR_OUT_OF_RANGE'],
   ])('%s', (_name, call, code) => {
-    expect(errorOf(call).code).toBe(code);
+    expect(errorFrom(call).code).toBe(code);
   });
 
   test('argument checks on a valid socket', () => {
@@ -344,24 +340,24 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
       [() => sock.bind(client, null as never), 'ERR_INVALID_ARG_TYPE'],
       [() => sock.connect(client, { family: 'unix', path: 7 } as never), 'ERR_INVALID_ARG_TYPE'],
     ];
-    for (const [call, code] of cases) expect(errorOf(call).code).toBe(code);
+    for (const [call, code] of cases) expect(errorFrom(call).code).toBe(code);
     // Nothing changed: the socket still works.
     expect(io.write(client, Buffer.from('ok'))).toBe(2);
   });
 
   test('system errors carry code, errno and syscall', () => {
     const fd = track(sock.socket('IPv4'));
-    expect(errorOf(() => sock.peerAddress(fd))).toMatchObject({ code: 'ENOTCONN', syscall: 'getpeername' });
-    expect(errorOf(() => sock.listenUnix({ path: '/nonexistent-dir/x.sock' }))).toMatchObject({ code: 'ENOENT', syscall: 'bind' });
-    expect(errorOf(() => sock.setNoDelay(track(sock.socket('unix')), true))).toMatchObject({ code: 'ENOTSUP', syscall: 'setsockopt' });
+    expect(errorFrom(() => sock.peerAddress(fd))).toMatchObject({ code: 'ENOTCONN', syscall: 'getpeername' });
+    expect(errorFrom(() => sock.listenUnix({ path: '/nonexistent-dir/x.sock' }))).toMatchObject({ code: 'ENOENT', syscall: 'bind' });
+    expect(errorFrom(() => sock.setNoDelay(track(sock.socket('unix')), true))).toMatchObject({ code: 'ENOTSUP', syscall: 'setsockopt' });
   });
 
   test('a listener that fails to bind leaves no fd behind', () => {
     const taken = track(sock.listenTcp());
     const { port } = sock.localAddress(taken) as sock.InetSocketAddress;
-    const before = fs.readdirSync('/proc/self/fd').length;
-    for (let i = 0; i < 10; i++) errorOf(() => sock.listenTcp({ port }));
-    expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
+    const before = openFdCount();
+    for (let i = 0; i < 10; i++) errorFrom(() => sock.listenTcp({ port }));
+    expect(openFdCount()).toBe(before);
   });
 });
 

@@ -1,18 +1,9 @@
 // TimerFd against the kernel's timerfd, watched by both dispatch modes.
-import * as fs from 'node:fs';
-
 import { EPOLLET, EPOLLIN, EpollInstance, TimerFd } from '../lib';
+import { openFlags } from './support/fds';
 import { describeEachMode } from './support/modes';
+import { errorFrom } from './support/thrown';
 import { waitFor } from './support/wait';
-
-function errorOf(fn: () => unknown): { code?: string; name?: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code?: string };
-  }
-  throw new Error('expected a throw');
-}
 
 describeEachMode('TimerFd', (dispatch) => {
   test('a periodic timer wakes an edge-triggered registration and counts expirations', async () => {
@@ -31,8 +22,7 @@ describeEachMode('TimerFd', (dispatch) => {
 describe('TimerFd', () => {
   test('is non-blocking and close-on-exec, disarmed at first, and read() is null with nothing counted', () => {
     const timer = new TimerFd({ clock: 'boottime' });
-    const flags = parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${timer.fd}`, 'utf8'))![1], 8);
-    expect(flags & 0o2004000).toBe(0o2004000);
+    expect(openFlags(timer.fd) & 0o2004000).toBe(0o2004000);
     expect(timer.read()).toBeNull();
     timer.close();
   });
@@ -63,22 +53,22 @@ describe('TimerFd', () => {
   });
 
   test('bad arguments throw documented errors and change nothing; a closed timer says so', () => {
-    expect(errorOf(() => new TimerFd({ clock: 'tai' as never })).code).toBe('ERR_INVALID_ARG_VALUE');
-    expect(errorOf(() => new TimerFd(5 as never)).code).toBe('ERR_INVALID_ARG_TYPE');
+    expect(errorFrom(() => new TimerFd({ clock: 'tai' as never })).code).toBe('ERR_INVALID_ARG_VALUE');
+    expect(errorFrom(() => new TimerFd(5 as never)).code).toBe('ERR_INVALID_ARG_TYPE');
     const timer = new TimerFd();
-    expect(errorOf(() => timer.start(0)).code).toBe('ERR_OUT_OF_RANGE');
-    expect(errorOf(() => timer.start(-1)).code).toBe('ERR_OUT_OF_RANGE');
-    expect(errorOf(() => timer.start(Number.NaN)).code).toBe('ERR_OUT_OF_RANGE');
-    expect(errorOf(() => timer.start(Infinity)).code).toBe('ERR_OUT_OF_RANGE');
-    expect(errorOf(() => timer.start('5' as never)).code).toBe('ERR_INVALID_ARG_TYPE');
-    expect(errorOf(() => timer.start(5, -1)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(errorFrom(() => timer.start(0)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(errorFrom(() => timer.start(-1)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(errorFrom(() => timer.start(Number.NaN)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(errorFrom(() => timer.start(Infinity)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(errorFrom(() => timer.start('5' as never)).code).toBe('ERR_INVALID_ARG_TYPE');
+    expect(errorFrom(() => timer.start(5, -1)).code).toBe('ERR_OUT_OF_RANGE');
     expect(timer.read()).toBeNull();
     timer.close();
     timer.close();
     expect(timer.closed).toBe(true);
     expect(timer.fd).toBe(-1);
     for (const call of [() => timer.start(1), () => timer.stop(), () => timer.read()]) {
-      expect(errorOf(call).code).toBe('ERR_EPOLL_CLOSED');
+      expect(errorFrom(call).code).toBe('ERR_EPOLL_CLOSED');
     }
   });
 });

@@ -38,6 +38,12 @@ export class FdPool {
   }
 }
 
+/** The fd's open flags (O_NONBLOCK, O_CLOEXEC, ...), as the kernel reports them. */
+export function openFlags(fd: number): number {
+  const info: string = require('node:fs').readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+  return parseInt(/flags:\s+(\d+)/.exec(info)![1], 8);
+}
+
 export function openFdCount(): number {
   return require('node:fs').readdirSync('/proc/self/fd').length;
 }

@@ -21,3 +21,17 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
+
+/**
+ * Calls a non-blocking call until it stops answering null (would block). For loopback, where the
+ * kernel finishes the other side within a few syscalls: synchronous, and bounded, so a test fails
+ * instead of hanging its worker.
+ */
+export function untilReady<T>(call: () => T | null, what: string, timeoutMs = 5000): T {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = call();
+    if (result !== null) return result;
+    if (Date.now() > deadline) throw new Error(`${what} still would block after ${timeoutMs} ms`);
+  }
+}
