@@ -22,8 +22,13 @@ function serveInWorker(options: EchoServerOptions): void {
 
 function startWorker(options: EchoServerOptions): Promise<{ worker: Worker; port: number }> {
   const worker = new Worker(__filename, { workerData: options });
-  return new Promise((resolve, reject) => {
-    worker.once('error', reject);
+  // A worker that dies leaves its listener open in the process, and the kernel would go on handing
+  // that listener connections nobody accepts: the whole cluster stops instead, at start or later.
+  worker.on('error', (error) => {
+    console.error(`echo-cluster: a worker failed: ${error.message}`);
+    process.exit(1);
+  });
+  return new Promise((resolve) => {
     worker.once('message', (message: { listening: number }) => resolve({ worker, port: message.listening }));
   });
 }

@@ -71,6 +71,8 @@ const CHUNK = 64 * 1024;
 const HIGH_WATER = 256 * 1024;
 const RECOVERABLE_ACCEPT = new Set(['ECONNABORTED', 'EPROTO', 'EPERM']);
 const OUT_OF_FDS = new Set(['EMFILE', 'ENFILE']);
+// Short of kernel memory: the connections wait in the backlog, and the next edge tries again.
+const OUT_OF_MEMORY = new Set(['ENOBUFS', 'ENOMEM']);
 
 export class EchoServer {
   readonly address: sock.SocketAddress;
@@ -138,7 +140,7 @@ export class EchoServer {
         const { code } = error as SystemError;
         if (RECOVERABLE_ACCEPT.has(code)) continue;
         if (OUT_OF_FDS.has(code) && this.#shedOne()) continue;
-        if (OUT_OF_FDS.has(code)) return;
+        if (OUT_OF_FDS.has(code) || OUT_OF_MEMORY.has(code)) return;
         throw error;
       }
       if (accepted === null) return;
@@ -152,7 +154,12 @@ export class EchoServer {
     if (this.#reserveFd === null) return false;
     fs.closeSync(this.#reserveFd);
     this.#reserveFd = null;
-    const accepted = sock.accept(this.#listenFd);
+    let accepted = null;
+    try {
+      accepted = sock.accept(this.#listenFd);
+    } catch {
+      // The connection was aborted, or another thread took the freed fd: nothing to shed now.
+    }
     if (accepted !== null) {
       io.close(accepted.fd);
       this.stats.shed++;

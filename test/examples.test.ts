@@ -103,6 +103,20 @@ describe('examples', () => {
     expect(Math.min(...perThread)).toBeGreaterThan(0);
   }, 20000);
 
+  test('echo-cluster: a worker that fails stops the cluster with its error', async () => {
+    const taken = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      // The port is held without SO_REUSEPORT, so the first worker's bind fails.
+      const cluster = run(process.execPath, [path.join(EXAMPLES, 'echo-cluster.js'), '--workers', '2', '--port', String(port)]);
+      expect(await cluster.exited).toBe(1);
+      expect(cluster.output()).toMatch(/echo-cluster: a worker failed: .*EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
+  });
+
   test('timerfd: ten ticks, the blocked stretch reported as several expirations in one read', async () => {
     const example = run(process.execPath, [path.join(EXAMPLES, 'timerfd.js')]);
     expect(await example.exited).toBe(0);
