@@ -84,11 +84,14 @@ loads_with_oldest_runtime() {
 
 # oldest_runtime_rejects_newer_glibc: the check above fails for a library that calls pthread_create
 # linked against this machine's glibc (2.34 or newer, as on Debian 12), so its passes mean something.
+# It must fail for that reason, the missing symbol version, and not because the check could not run.
 oldest_runtime_rejects_newer_glibc() {
-  local probe=$work/probe.so
+  local probe=$work/probe.so listing
   echo '#include <pthread.h>
     int probe(pthread_t* t) { return pthread_create(t, 0, 0, 0); }' | g++ -x c++ -shared -fPIC -pthread -o "$probe" - || return 1
-  ! loads_with_oldest_runtime "$probe" amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2
+  if listing=$(loads_with_oldest_runtime "$probe" amd64 x86_64-linux-gnu lib64/ld-linux-x86-64.so.2); then return 1; fi
+  echo "$listing"
+  grep -q "version \`GLIBC_2\.3[4-9]' not found" <<<"$listing"
 }
 
 # binary_check_rejects_unversioned_import: check-binaries fails when the x64 binary imports a symbol
