@@ -1,6 +1,8 @@
 'use strict';
-// npm run bench [-- --quick] [-- --only dispatch,echo]: every benchmark side by side in one run,
-// written to docs/BENCHMARKS.md with its charts in docs/bench/. About 5 minutes; --quick, under 1.
+// npm run bench [-- --quick] [-- --only dispatch,echo] [-- --out DIR]: every benchmark side by side
+// in one run, written to DIR/BENCHMARKS.md with its charts in DIR/bench/. About 5 minutes; --quick,
+// under 1. A full run writes docs/ by default; a quick or partial one writes .cache/bench/, so that
+// it never replaces the published figures.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -11,8 +13,6 @@ const { barChart } = require('./lib/svg');
 const { table } = require('./lib/table');
 
 const SUITES = ['dispatch', 'latency', 'echo', 'scaling', 'memory'];
-const DOCS = path.join(ROOT, 'docs');
-const CHARTS = path.join(DOCS, 'bench');
 
 function targetRow(t) {
   const pass = !missed(t);
@@ -37,9 +37,12 @@ function machine() {
 async function main() {
   const quick = flag('quick');
   const only = option('only', SUITES.join(',')).split(',');
+  const complete = !quick && SUITES.every((s) => only.includes(s));
+  const out = path.resolve(option('out', path.join(ROOT, complete ? 'docs' : '.cache/bench')));
+  const charts = path.join(out, 'bench');
   const ctx = { quick, runs: quick ? 1 : 3 };
   execFileSync(path.join(ROOT, 'bench', 'c', 'build.sh'), { stdio: 'inherit' });
-  fs.mkdirSync(CHARTS, { recursive: true });
+  fs.mkdirSync(charts, { recursive: true });
 
   const started = Date.now();
   const sections = [];
@@ -48,7 +51,7 @@ async function main() {
     process.stderr.write(`bench: ${name}... `);
     const section = await require(`./suites/${name}`).run(ctx);
     process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-    for (const chart of section.charts) fs.writeFileSync(path.join(CHARTS, chart.file), barChart(chart.svg));
+    for (const chart of section.charts) fs.writeFileSync(path.join(charts, chart.file), barChart(chart.svg));
     sections.push(section);
   }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
@@ -67,9 +70,10 @@ async function main() {
     ...missedNotes(targets),
     ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.charts.map((c) => `![${c.svg.title}](bench/${c.file})`), '']),
   ].join('\n');
-  fs.writeFileSync(path.join(DOCS, 'BENCHMARKS.md'), page);
+  const report = path.join(out, 'BENCHMARKS.md');
+  fs.writeFileSync(report, page);
   console.log(table(['target', 'measured', 'goal', ''], targets.map(targetRow)));
-  console.log(`\nwrote docs/BENCHMARKS.md in ${minutes} min`);
+  console.log(`\nwrote ${path.relative(ROOT, report)} in ${minutes} min`);
 }
 
 main().catch((error) => {

@@ -14,4 +14,11 @@ function summarize(values) {
   return { median: percentile(sorted, 50), min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
 }
 
-module.exports = { percentile, summarize };
+/** { p50Us, p99Us, meanUs } of latency samples in µs, as the latency programs print them. */
+function latencySummary(samples) {
+  const sorted = Array.from(samples).sort((a, b) => a - b);
+  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
+  return { p50Us: percentile(sorted, 50), p99Us: percentile(sorted, 99), meanUs: mean };
+}
+
+module.exports = { latencySummary, percentile, summarize };

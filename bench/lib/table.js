@@ -20,4 +20,4 @@ function ratio(value) {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
 }
 
-module.exports = { table, num, spread, ratio };
+module.exports = { table, spread, ratio };

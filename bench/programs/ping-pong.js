@@ -4,17 +4,18 @@
 // the handler on the pong eventfd times the round trip and pings again. Run it under
 // `taskset -c 0` to keep every thread on one core, so slow cross-core wake-ups do not hide the
 // code's own cost; bench/c/pingpong is the C-to-C floor of the same exchange.
-//   node bench/programs/ping-pong.js --dispatch loop|thread --peer PATH [--iterations N]
+//   node bench/programs/ping-pong.js --dispatch loop|thread --peer PATH [--iterations N] [--warmup 1000]
 // Prints one JSON line: { dispatch, iterations, p50Us, p99Us, meanUs }.
 const { spawn } = require('node:child_process');
 const { EpollInstance, EventFd, EPOLLIN } = require('../../dist/lib');
 const { option } = require('../lib/args');
-const { percentile } = require('../lib/stats');
+const { latencySummary } = require('../lib/stats');
 
 const dispatch = option('dispatch', 'loop');
 const peerPath = option('peer');
 const iterations = Number(option('iterations', 20000));
-const warmup = Math.min(1000, iterations / 10);
+// Untimed round trips first, as many as bench/c/pingpong's own warm-up.
+const warmup = Number(option('warmup', 1000));
 
 const ping = new EventFd();
 const pong = new EventFd();
@@ -36,9 +37,7 @@ ep.add(pong.fd, EPOLLIN, () => {
   if (++done < iterations) return send();
   ping.write(1_000_000);
   ep.close();
-  const sorted = Array.from(rtts).sort((a, b) => a - b);
-  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  console.log(JSON.stringify({ dispatch, iterations, p50Us: percentile(sorted, 50), p99Us: percentile(sorted, 99), meanUs: mean }));
+  console.log(JSON.stringify({ dispatch, iterations, ...latencySummary(rtts) }));
 });
 peer.on('exit', (code) => {
   ping.close();

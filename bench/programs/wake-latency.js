@@ -10,7 +10,7 @@
 // Prints one JSON line: { path, samples, p50Us, p99Us, meanUs }.
 const { Worker } = require('node:worker_threads');
 const { option } = require('../lib/args');
-const { percentile } = require('../lib/stats');
+const { latencySummary } = require('../lib/stats');
 
 const pathName = option('path', 'loop');
 const samples = Number(option('samples', 5000));
@@ -47,9 +47,7 @@ function onWakeUp() {
 let cleanup = () => {};
 function finish() {
   cleanup();
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  console.log(JSON.stringify({ path: pathName, samples, p50Us: percentile(sorted, 50), p99Us: percentile(sorted, 99), meanUs: mean }));
+  console.log(JSON.stringify({ path: pathName, samples, ...latencySummary(latencies) }));
 }
 
 function start(kind, fd) {

@@ -63,7 +63,6 @@ async function run(ctx) {
       { name: "1,000 fds: 'loop' ns/event vs C floor", value: many.loop.nsPerEvent.median / many.c.nsPerEvent.median, atMost: 1.15 },
       { name: "1,000 fds: 'thread' ns/event vs C floor", value: many.thread.nsPerEvent.median / many.c.nsPerEvent.median, atMost: 2 },
     ],
-    headline: { oneFd: one, manyFds: many },
   };
 }
 

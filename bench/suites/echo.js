@@ -105,7 +105,6 @@ async function run(ctx) {
       vsNet('loop', 4, 2),
       vsNet('thread', 1, 1),
     ],
-    headline: { results, loads: LOADS },
   };
 }
 

@@ -68,7 +68,6 @@ async function run(ctx) {
       { name: "ping-pong: 'loop' p50 vs C floor", value: pingPong.loop.p50.median / pingPong.c.p50.median, atMost: 1.5 },
       { name: "ping-pong: 'thread' p50 vs C floor", value: pingPong.thread.p50.median / pingPong.c.p50.median, atMost: 3.5 },
     ],
-    headline: { pingPong },
   };
 }
 
