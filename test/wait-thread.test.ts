@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance } from '../lib';
 import { FdPool } from './support/fds';
-import { nextMacrotask, waitFor } from './support/wait';
+import { waitFor } from './support/wait';
 
 const TASKS = '/proc/self/task';
 
@@ -20,6 +20,11 @@ function waitThreads(): string[] {
 function voluntarySwitches(tid: string): number {
   const status = fs.readFileSync(`${TASKS}/${tid}/status`, 'utf8');
   return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1]);
+}
+
+// Where the kernel has the thread asleep: do_epoll_wait in epoll_wait, a futex wait while parked.
+function waitChannel(tid: string): string {
+  return fs.readFileSync(`${TASKS}/${tid}/wchan`, 'utf8');
 }
 
 // The instance's own thread: the one named linux-epoll that was not there before it.
@@ -52,20 +57,21 @@ describe("dispatch: 'thread'", () => {
       await waitFor(() => events >= 20000, '20,000 events', 10000);
       // Handing each batch over from the thread would wake it once per batch: 20,000 times.
       expect(voluntarySwitches(tid) - switchesBefore).toBeLessThan(100);
+      expect(waitChannel(tid)).not.toBe('do_epoll_wait');
     } finally {
       ep.close();
     }
   });
 
   test('once nothing is ready, the thread waits again and delivers the next event', async () => {
-    const { ep } = startInstance();
+    const { ep, tid } = startInstance();
     try {
       const efd = pool.eventFd(1);
       const seen: bigint[] = [];
       ep.add(efd.fd, EPOLLIN, () => seen.push(efd.read() ?? -1n));
       await waitFor(() => seen.length === 1, 'the first event');
-      // Several turns with nothing ready: the JS thread has let the wait thread go.
-      for (let turn = 0; turn < 5; turn++) await nextMacrotask();
+      // Nothing ready: the JS thread lets the wait thread go back to the kernel.
+      await waitFor(() => waitChannel(tid) === 'do_epoll_wait', 'the wait thread in epoll_wait');
       efd.write(7);
       await waitFor(() => seen.length === 2, 'the event after idling');
       expect(seen).toEqual([1n, 7n]);
