@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 import type { EchoServerOptions } from './echo-core';
 
-export const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch loop|thread] [--epollout always|pending] [--drain short|eagain]';
+const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch loop|thread] [--epollout always|pending] [--drain short|eagain]';
 
 export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'string' }> = {}): {
   server: EchoServerOptions;
@@ -34,6 +34,42 @@ export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'str
     drain: v.drain as EchoServerOptions['drain'],
   };
   return { server, values: v };
+}
+
+type Parsed = ReturnType<typeof parseEchoArgs>;
+
+/**
+ * parseEchoArgs for a program's main: on a bad command line (or one that check refuses), prints
+ * the error and the usage and exits with status 2.
+ */
+export function parseEchoArgsOrExit(
+  program: string,
+  extra?: { usage: string; options: Record<string, { type: 'string' }>; check: (parsed: Parsed) => void },
+): Parsed {
+  try {
+    const parsed = parseEchoArgs(process.argv.slice(2), extra?.options);
+    extra?.check(parsed);
+    return parsed;
+  } catch (error) {
+    console.error(`${(error as Error).message}\nusage: ${program} ${extra?.usage ?? ''}${ECHO_USAGE}`);
+    process.exit(2);
+  }
+}
+
+/** Runs stop once, on the first SIGINT or SIGTERM. */
+export function onStopSignal(stop: () => void): void {
+  const once = (): void => {
+    process.off('SIGINT', once);
+    process.off('SIGTERM', once);
+    stop();
+  };
+  process.on('SIGINT', once);
+  process.on('SIGTERM', once);
+}
+
+/** Where a server listens, as people write it: a path, or host:port. */
+export function describeAddress(address: { family: string; address?: string; port?: number; path?: string }): string {
+  return address.family === 'unix' ? `${address.path}` : `${address.address}:${address.port}`;
 }
 
 function oneOf(values: Record<string, string | undefined>, name: string, allowed: string[]): void {

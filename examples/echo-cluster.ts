@@ -4,7 +4,7 @@
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-import { ECHO_USAGE, connectHint, parseEchoArgs } from './echo-args';
+import { connectHint, describeAddress, onStopSignal, parseEchoArgsOrExit } from './echo-args';
 import { startEchoServer, type EchoServerOptions, type EchoStats } from './echo-core';
 
 type FromWorker = { listening: number } | { stats: EchoStats };
@@ -41,28 +41,26 @@ function stopWorker(worker: Worker): Promise<EchoStats> {
 }
 
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseEchoArgs(process.argv.slice(2), { workers: { type: 'string' } });
-    if (parsed.server.path !== undefined) throw new Error('--path: SO_REUSEPORT needs TCP');
-  } catch (error) {
-    console.error(`${(error as Error).message}\nusage: echo-cluster [--workers N] ${ECHO_USAGE}`);
-    process.exit(2);
-  }
+  const parsed = parseEchoArgsOrExit('echo-cluster', {
+    usage: '[--workers N] ',
+    options: { workers: { type: 'string' } },
+    check: ({ server }) => {
+      if (server.path !== undefined) throw new Error('--path: SO_REUSEPORT needs TCP');
+    },
+  });
   const count = parsed.values.workers === undefined ? os.availableParallelism() : Number(parsed.values.workers);
   // The first worker binds, so that port 0 becomes one real port for all of them.
   const first = await startWorker(parsed.server);
   const options = { ...parsed.server, port: first.port };
   const rest = await Promise.all(Array.from({ length: count - 1 }, () => startWorker(options)));
   const workers = [first.worker, ...rest.map((started) => started.worker)];
-  const host = options.host ?? '127.0.0.1';
-  console.log(`echo cluster of ${count} threads on ${host}:${first.port} (dispatch: ${options.dispatch ?? 'loop'}); try: ${connectHint({ family: 'IPv4', address: host, port: first.port })}`);
-  const stop = async (): Promise<void> => {
-    const stats = await Promise.all(workers.map(stopWorker));
-    console.log(`connections per thread: ${stats.map((s) => s.accepted).join(' ')}`);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  const address = { family: 'IPv4', address: options.host ?? '127.0.0.1', port: first.port };
+  console.log(`echo cluster of ${count} threads on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'loop'}); try: ${connectHint(address)}`);
+  onStopSignal(() => {
+    void Promise.all(workers.map(stopWorker)).then((stats) => {
+      console.log(`connections per thread: ${stats.map((s) => s.accepted).join(' ')}`);
+    });
+  });
 }
 
 if (isMainThread) {

@@ -71,6 +71,8 @@ const CHUNK = 64 * 1024;
 const HIGH_WATER = 256 * 1024;
 const RECOVERABLE_ACCEPT = new Set(['ECONNABORTED', 'EPROTO', 'EPERM']);
 const OUT_OF_FDS = new Set(['EMFILE', 'ENFILE']);
+// Every connection's events, edge-triggered; EPOLLOUT joins them as the EPOLLOUT policy says.
+const CONNECTION_EVENTS = EPOLLIN | EPOLLRDHUP | EPOLLET;
 // Short of kernel memory: the connections wait in the backlog, and the next edge tries again.
 const OUT_OF_MEMORY = new Set(['ENOBUFS', 'ENOMEM']);
 
@@ -80,7 +82,6 @@ export class EchoServer {
   readonly #epoll: EpollInstance;
   readonly #listenFd: number;
   readonly #path: string | undefined;
-  readonly #tcp: boolean;
   readonly #alwaysOut: boolean;
   readonly #stopAtShortRead: boolean;
   readonly #sendBufferSize: number | undefined;
@@ -96,8 +97,7 @@ export class EchoServer {
     this.#stopAtShortRead = (options.drain ?? 'short') === 'short';
     this.#sendBufferSize = options.sendBufferSize;
     this.#path = options.path;
-    this.#tcp = options.path === undefined;
-    this.#listenFd = this.#tcp
+    this.#listenFd = this.#path === undefined
       ? sock.listenTcp({ host: options.host ?? '127.0.0.1', port: options.port ?? 7000, backlog: options.backlog, reusePort: options.reusePort })
       : sock.listenUnix({ path: options.path as string, backlog: options.backlog });
     try {
@@ -174,9 +174,9 @@ export class EchoServer {
 
   #open(fd: number): void {
     try {
-      if (this.#tcp) sock.setNoDelay(fd, true);
+      if (this.#path === undefined) sock.setNoDelay(fd, true);
       if (this.#sendBufferSize !== undefined) sock.setSendBufferSize(fd, this.#sendBufferSize);
-      const mask = EPOLLIN | EPOLLRDHUP | EPOLLET | (this.#alwaysOut ? EPOLLOUT : 0);
+      const mask = CONNECTION_EVENTS | (this.#alwaysOut ? EPOLLOUT : 0);
       this.#epoll.add(fd, mask, this.#onConnectionEvent);
     } catch {
       io.close(fd);
@@ -234,7 +234,7 @@ export class EchoServer {
   #startQueue(connection: Connection, unsent: Buffer): void {
     this.#queue(connection, unsent);
     this.stats.partialWrites++;
-    if (!this.#alwaysOut) this.#epoll.modify(connection.fd, EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLOUT);
+    if (!this.#alwaysOut) this.#epoll.modify(connection.fd, CONNECTION_EVENTS | EPOLLOUT);
   }
 
   // The chunk buffer is reused by the next read, so what waits is a copy.
@@ -253,7 +253,7 @@ export class EchoServer {
       while (written > 0 && written >= pending[0].length) written -= pending.shift()!.length;
       if (written > 0) pending[0] = pending[0].subarray(written);
     }
-    if (!this.#alwaysOut) this.#epoll.modify(connection.fd, EPOLLIN | EPOLLRDHUP | EPOLLET);
+    if (!this.#alwaysOut) this.#epoll.modify(connection.fd, CONNECTION_EVENTS);
     return true;
   }
 
