@@ -14,6 +14,8 @@ require_commands python3:python3 make:make g++:g++ file:file readelf:binutils \
   aarch64-linux-gnu-g++:g++-aarch64-linux-gnu arm-linux-gnueabihf-g++:g++-arm-linux-gnueabihf
 
 root=$PWD
+# The sysroot flags ride in CC and CXX (below), which make splits on whitespace.
+[[ $root != *[[:space:]]* ]] || { echo "prebuild-all: move the checkout to a path without spaces: $root" >&2; exit 1; }
 stage=$root/.cache/prebuild-stage
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -37,14 +39,18 @@ export npm_config_nodedir=$nodedir
 # own target headers (/usr/TRIPLET/include, glibc 2.36) and libraries before the sysroot's. So the
 # header path is spelled out whole: the compiler's C++ and built-in headers, then the sysroot's.
 sysroot_flags() {
-  local compiler=$1 sysroot=$2 triplet=$3 builtin dir flags
+  local compiler=$1 sysroot=$2 triplet=$3 builtin dir flags search
   builtin=$("$compiler" -print-file-name=include)
   flags="--sysroot=$sysroot -nostdinc"
+  # LC_ALL=C: the markers around the search list are translated in other locales.
+  search=$(LC_ALL=C "$compiler" --sysroot="$sysroot" -x c++ -E -v /dev/null 2>&1 |
+    sed -n '/^#include <...> search starts here:/,/^End of search list./p' | sed '1d;$d')
   while read -r dir; do
     dir=$(realpath -m "$dir")
     if [[ $dir == */c++/* || $dir == "$builtin" || $dir == "$sysroot"/* ]]; then flags+=" -isystem $dir"; fi
-  done < <("$compiler" --sysroot="$sysroot" -x c++ -E -v /dev/null 2>&1 |
-    sed -n '/^#include <...> search starts here:/,/^End of search list./p' | sed '1d;$d')
+  done <<<"$search"
+  # Without the sysroot's own headers the build would use the compiler's, and need a newer glibc.
+  [[ $flags == *"-isystem $sysroot/"* ]] || { echo "prebuild-all: $compiler lists no header directory in $sysroot" >&2; return 1; }
   flags+=" -B$sysroot/usr/lib/$triplet -L$sysroot/usr/lib/$triplet -L$sysroot/lib/$triplet"
   echo "$flags"
 }
@@ -55,7 +61,7 @@ build() {
   shift 4
   echo "== linux-$arch" >&2
   sysroot=$(scripts/oldest-sysroot.sh "$debian_arch")
-  flags=$(sysroot_flags "${prefix}g++" "$sysroot" "$triplet")
+  flags=$(sysroot_flags "${prefix}g++" "$sysroot" "$triplet") || exit 1
   (
     cd "$stage"
     # The flags ride in CC and CXX, which gyp's makefiles use both to compile and to link.

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 source scripts/apt-packages.sh
 require_commands valgrind:valgrind
 
-[ -f build/Release/linux_epoll.node ] || npx node-gyp rebuild
+# Incremental: the build under test is the one of the current sources.
+npx node-gyp build >/dev/null 2>&1 || npx node-gyp rebuild
 npx tsc -p tsconfig.json
 log=$(mktemp /tmp/linux-epoll-valgrind.XXXXXX)
 trap 'rm -f "$log"' EXIT
