@@ -7,29 +7,10 @@ import * as path from 'node:path';
 
 import { startEchoServer, type EchoServer, type EchoServerOptions } from '../examples/echo-core';
 import { io, sock } from '../lib';
+import { echo } from './support/echo-client';
 import { describeEachMode } from './support/modes';
 import { seededRandom } from './support/random';
-import { waitFor } from './support/wait';
-
-type Target = number | string | { host: string; port: number };
-
-function connectOptions(target: Target): net.NetConnectOpts {
-  if (typeof target === 'string') return { path: target };
-  if (typeof target === 'number') return { host: '127.0.0.1', port: target };
-  return target;
-}
-
-/** Sends payload, half-closes, and resolves with everything echoed before the server's FIN. */
-function echo(target: Target, payload: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(connectOptions(target));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
-    socket.end(payload);
-  });
-}
+import { nextMacrotask, waitFor } from './support/wait';
 
 /** The same through linux-epoll's own client socket, polled: Node's net pads abstract Unix names. */
 async function echoViaSock(address: sock.SocketAddressInput, payload: Buffer): Promise<Buffer> {
@@ -38,7 +19,7 @@ async function echoViaSock(address: sock.SocketAddressInput, payload: Buffer): P
   const chunks: Buffer[] = [];
   let sent = 0;
   try {
-    for (let shut = false; ; await new Promise((resolve) => setImmediate(resolve))) {
+    for (let shut = false; ; await nextMacrotask()) {
       if (sent < payload.length) sent += io.write(fd, payload, sent) ?? 0;
       if (sent === payload.length && !shut) {
         sock.shutdown(fd, 'write');

@@ -10,7 +10,7 @@ import {
 import { afterNextBatch } from './support/batches';
 import { FdPool } from './support/fds';
 import { describeEachMode } from './support/modes';
-import { countPerTurn, waitFor } from './support/wait';
+import { countPerTurn, nextMacrotask, waitFor } from './support/wait';
 
 describeEachMode('EpollInstance', (dispatch) => {
   const pool = new FdPool();
@@ -322,7 +322,7 @@ describeEachMode('EpollInstance', (dispatch) => {
     let events = 0;
     ep.add(efd.fd, EPOLLIN, () => events++);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextMacrotask();
     expect(events).toBeGreaterThan(0);
   });
 

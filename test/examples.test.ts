@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
+import { echo } from './support/echo-client';
 import { waitFor } from './support/wait';
 
 const EXAMPLES = path.resolve(__dirname, '../dist/examples');
@@ -14,8 +15,15 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+// Killed after each test, so that a failing one leaves no server behind.
+const running: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function run(command: string, args: string[]): Running {
   const child = spawn(command, args, { stdio: 'pipe' });
+  running.push(child);
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d));
   child.stderr.on('data', (d: Buffer) => (output += d));
@@ -28,15 +36,8 @@ async function listeningPort(running: Running): Promise<number> {
   return Number(/try: nc \S+ (\d+)/.exec(running.output())![1]);
 }
 
-function echo(port: number, payload: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let received = '';
-    socket.on('data', (d: Buffer) => (received += d));
-    socket.on('end', () => resolve(received));
-    socket.on('error', reject);
-    socket.end(payload);
-  });
+async function echoText(port: number, payload: string): Promise<string> {
+  return (await echo(port, Buffer.from(payload))).toString();
 }
 
 // User plus system CPU time of a process, in clock ticks.
@@ -50,7 +51,7 @@ describe('examples', () => {
     const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), '--port', '0', '--dispatch', 'thread']);
     const port = await listeningPort(server);
     expect(server.output()).toContain('dispatch: thread');
-    expect(await echo(port, 'hello')).toBe('hello');
+    expect(await echoText(port, 'hello')).toBe('hello');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('closed after 1 connections');
@@ -84,7 +85,7 @@ describe('examples', () => {
     expect(cpuTicks(server.child.pid!) - before).toBeLessThan(10);
     for (const socket of clients) socket.destroy();
     await waitFor(() => closedByServer === 60, 'every client closed');
-    expect(await echo(port, 'recovered')).toBe('recovered');
+    expect(await echoText(port, 'recovered')).toBe('recovered');
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
   }, 30000);
@@ -93,7 +94,7 @@ describe('examples', () => {
     const cluster = run(process.execPath, [path.join(EXAMPLES, 'echo-cluster.js'), '--workers', '2', '--port', '0']);
     const port = await listeningPort(cluster);
     expect(cluster.output()).toContain('echo cluster of 2 threads');
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => echo(port, `message ${i}`)));
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => echoText(port, `message ${i}`)));
     expect(replies).toEqual(Array.from({ length: 40 }, (_, i) => `message ${i}`));
     cluster.child.kill('SIGTERM');
     expect(await cluster.exited).toBe(0);

@@ -6,40 +6,28 @@ import * as path from 'node:path';
 
 import { EPOLLOUT, EPOLLPRI, EpollInstance, io, sock } from '../lib';
 import { binding } from '../lib/binding';
-import { openFdCount, openFlags } from './support/fds';
+import { FdPool, openFdCount, openFlags } from './support/fds';
 import { describeEachMode } from './support/modes';
 import { errorFrom } from './support/thrown';
 import { untilReady, waitFor } from './support/wait';
 
-const opened: number[] = [];
-function track(fd: number): number {
-  opened.push(fd);
-  return fd;
-}
-afterEach(() => {
-  for (const fd of opened.splice(0)) {
-    try {
-      io.close(fd);
-    } catch {
-      // Closed by the test itself.
-    }
-  }
-});
+const pool = new FdPool();
+afterEach(() => pool.closeAll());
 
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 
 // A connected pair over loopback TCP: [client, server].
 function tcpPair(host = '127.0.0.1'): [number, number] {
-  const listener = track(sock.listenTcp({ host }));
+  const listener = pool.adopt(sock.listenTcp({ host }));
   const { fd } = sock.connectTo(sock.localAddress(listener));
-  track(fd);
-  return [fd, track(untilReady(() => sock.accept(listener), 'accept').fd)];
+  pool.adopt(fd);
+  return [fd, pool.adopt(untilReady(() => sock.accept(listener), 'accept').fd)];
 }
 
 describe('sock: TCP', () => {
   test('listenTcp binds a free port and every socket is non-blocking and close-on-exec', () => {
-    const listener = track(sock.listenTcp({ port: 0 }));
+    const listener = pool.adopt(sock.listenTcp({ port: 0 }));
     const address = sock.localAddress(listener);
     expect(address).toMatchObject({ family: 'IPv4', address: '127.0.0.1' });
     expect((address as sock.InetSocketAddress).port).toBeGreaterThan(0);
@@ -48,12 +36,12 @@ describe('sock: TCP', () => {
   });
 
   test('accept returns null when no connection is pending, then the peer address', () => {
-    const listener = track(sock.listenTcp());
+    const listener = pool.adopt(sock.listenTcp());
     expect(sock.accept(listener)).toBeNull();
     const { fd } = sock.connectTo(sock.localAddress(listener));
-    track(fd);
+    pool.adopt(fd);
     const accepted = untilReady(() => sock.accept(listener), 'accept');
-    track(accepted.fd);
+    pool.adopt(accepted.fd);
     expect(accepted.address).toEqual(sock.localAddress(fd));
     expect(sock.peerAddress(accepted.fd)).toEqual(sock.localAddress(fd));
     expect(sock.peerAddress(fd)).toEqual(sock.localAddress(listener));
@@ -69,15 +57,15 @@ describe('sock: TCP', () => {
   });
 
   test('an IPv4-mapped IPv6 listener reports ::ffff:a.b.c.d', () => {
-    const listener = track(sock.listenTcp({ host: '::ffff:127.0.0.1' }));
+    const listener = pool.adopt(sock.listenTcp({ host: '::ffff:127.0.0.1' }));
     expect(sock.localAddress(listener)).toMatchObject({ family: 'IPv6', address: '::ffff:127.0.0.1' });
   });
 
   test('SO_REUSEPORT lets two sockets listen on one port; without it the second gets EADDRINUSE', () => {
-    const first = track(sock.listenTcp({ reusePort: true }));
+    const first = pool.adopt(sock.listenTcp({ reusePort: true }));
     const { port } = sock.localAddress(first) as sock.InetSocketAddress;
-    track(sock.listenTcp({ port, reusePort: true }));
-    const plain = track(sock.listenTcp());
+    pool.adopt(sock.listenTcp({ port, reusePort: true }));
+    const plain = pool.adopt(sock.listenTcp());
     const taken = (sock.localAddress(plain) as sock.InetSocketAddress).port;
     expect(errorFrom(() => sock.listenTcp({ port: taken }))).toMatchObject({ code: 'EADDRINUSE', syscall: 'bind' });
   });
@@ -87,7 +75,7 @@ describe('sock: TCP', () => {
     const address = sock.localAddress(listener);
     io.close(listener);
     const { fd, connected } = sock.connectTo(address);
-    track(fd);
+    pool.adopt(fd);
     expect(connected).toBe(false);
     const epoll = new EpollInstance({ dispatch: 'loop' });
     let events = 0;
@@ -99,9 +87,9 @@ describe('sock: TCP', () => {
   });
 
   test('a successful connect completes with EPOLLOUT and socketError null', async () => {
-    const listener = track(sock.listenTcp());
+    const listener = pool.adopt(sock.listenTcp());
     const { fd } = sock.connectTo(sock.localAddress(listener));
-    track(fd);
+    pool.adopt(fd);
     const epoll = new EpollInstance({ dispatch: 'loop' });
     let events = 0;
     epoll.add(fd, EPOLLOUT, (e) => (events = e));
@@ -133,8 +121,7 @@ describe('sock: TCP', () => {
   test('SO_LINGER 0 makes close() a reset: the peer reads ECONNRESET', () => {
     const [client, server] = tcpPair();
     sock.setLinger(client, 0);
-    io.close(client);
-    opened.splice(opened.indexOf(client), 1);
+    pool.close(client);
     const into = Buffer.alloc(4);
     let error: { code?: string } | undefined;
     for (let i = 0; i < 100000 && error === undefined; i++) {
@@ -201,13 +188,13 @@ describe('sock: Unix stream sockets', () => {
     ['a filesystem path', path.join(os.tmpdir(), `linux-epoll-${process.pid}-${Date.now()}.sock`)],
     ['the abstract namespace', `\0linux-epoll-${process.pid}-${Date.now()}`],
   ])('listen, connect and accept at %s', (_where, where) => {
-    const listener = track(sock.listenUnix({ path: where }));
+    const listener = pool.adopt(sock.listenUnix({ path: where }));
     expect(sock.localAddress(listener)).toEqual({ family: 'unix', path: where });
     const { fd, connected } = sock.connectTo({ family: 'unix', path: where });
-    track(fd);
+    pool.adopt(fd);
     expect(connected).toBe(true);
     const accepted = sock.accept(listener)!;
-    track(accepted.fd);
+    pool.adopt(accepted.fd);
     expect(accepted.address).toEqual({ family: 'unix', path: '' });
     expect(sock.peerAddress(fd)).toEqual({ family: 'unix', path: where });
     expect(io.write(fd, Buffer.from('unix'))).toBe(4);
@@ -220,8 +207,8 @@ describe('sock: Unix stream sockets', () => {
 
 describe('sock: UDP', () => {
   test('sendto and recvfrom carry datagrams and the sender address', () => {
-    const a = track(sock.bindUdp());
-    const b = track(sock.bindUdp({ host: '127.0.0.1', port: 0 }));
+    const a = pool.adopt(sock.bindUdp());
+    const b = pool.adopt(sock.bindUdp({ host: '127.0.0.1', port: 0 }));
     expect(sock.sendto(a, Buffer.from('datagram'), sock.localAddress(b))).toBe(8);
     const into = Buffer.alloc(16);
     expect(untilReady(() => sock.recvfrom(b, into), 'recvfrom')).toEqual({ bytes: 8, address: sock.localAddress(a) });
@@ -230,13 +217,13 @@ describe('sock: UDP', () => {
   });
 
   test('socket() makes a datagram socket that bind() and connect() accept', () => {
-    const fd = track(sock.socket('IPv6', 'datagram'));
+    const fd = pool.adopt(sock.socket('IPv6', 'datagram'));
     sock.bind(fd, { family: 'IPv6', address: '::1', port: 0 });
     const { port } = sock.localAddress(fd) as sock.InetSocketAddress;
     expect(port).toBeGreaterThan(0);
     expect(sock.connect(fd, { address: '::1', port })).toBe(true);
     expect(sock.peerAddress(fd)).toEqual(sock.localAddress(fd));
-    const stream = track(sock.socket('IPv4'));
+    const stream = pool.adopt(sock.socket('IPv4'));
     sock.listen(stream);
     // listen() on an unbound socket binds it to a port of the kernel's choosing.
     expect((sock.localAddress(stream) as sock.InetSocketAddress).port).toBeGreaterThan(0);
@@ -346,14 +333,14 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
   });
 
   test('system errors carry code, errno and syscall', () => {
-    const fd = track(sock.socket('IPv4'));
+    const fd = pool.adopt(sock.socket('IPv4'));
     expect(errorFrom(() => sock.peerAddress(fd))).toMatchObject({ code: 'ENOTCONN', syscall: 'getpeername' });
     expect(errorFrom(() => sock.listenUnix({ path: '/nonexistent-dir/x.sock' }))).toMatchObject({ code: 'ENOENT', syscall: 'bind' });
-    expect(errorFrom(() => sock.setNoDelay(track(sock.socket('unix')), true))).toMatchObject({ code: 'ENOTSUP', syscall: 'setsockopt' });
+    expect(errorFrom(() => sock.setNoDelay(pool.adopt(sock.socket('unix')), true))).toMatchObject({ code: 'ENOTSUP', syscall: 'setsockopt' });
   });
 
   test('a listener that fails to bind leaves no fd behind', () => {
-    const taken = track(sock.listenTcp());
+    const taken = pool.adopt(sock.listenTcp());
     const { port } = sock.localAddress(taken) as sock.InetSocketAddress;
     const before = openFdCount();
     for (let i = 0; i < 10; i++) errorFrom(() => sock.listenTcp({ port }));

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EpollInstance, EventFd, type DispatchMode } from '../../lib';
 import { MODES } from '../support/modes';
-import { waitFor } from '../support/wait';
+import { nextMacrotask, waitFor } from '../support/wait';
 
 export const SLOTS = 5;
 export const INSTANCES = 3;
@@ -170,7 +170,7 @@ export class ModelRun {
   async run(ops: readonly Op[]): Promise<void> {
     try {
       for (const op of ops) {
-        if (op.kind === 'tick') await new Promise((resolve) => setImmediate(resolve));
+        if (op.kind === 'tick') await nextMacrotask();
         else if (op.kind === 'settle') await this.settle();
         else this.apply(op);
         if (this.violations.length > 0) break;

@@ -4,7 +4,7 @@
 import { EPOLLIN, EpollInstance, EventFd } from '../../lib';
 import { PACKAGE, runScript } from '../support/child';
 import { MODES } from '../support/modes';
-import { waitFor } from '../support/wait';
+import { nextMacrotask, waitFor } from '../support/wait';
 import { MEASURE, scaled, timeLimit } from './scale';
 
 const WORKERS = scaled(1000);
@@ -147,7 +147,7 @@ describe.each(MODES)('close() from a handler with events still queued in the bat
         });
       }
       await waitFor(() => ep.closed, 'close from a handler');
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextMacrotask();
       expect({ round, calls, afterClose }).toEqual({ round, calls: stop, afterClose: 0 });
     }
   });
@@ -174,7 +174,7 @@ describe.each(MODES)('close() from a handler with events still queued in the bat
       await waitFor(() => victimCalls >= READY, 'the victim to dispatch');
       trigger.write(1);
       await waitFor(() => closer.closed, 'the closer');
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextMacrotask();
       trigger.close();
       expect({ round, victimAfterClose }).toEqual({ round, victimAfterClose: 0 });
     }

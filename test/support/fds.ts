@@ -19,6 +19,12 @@ export class FdPool {
     return this.#track(io.socketpair());
   }
 
+  /** Takes an fd made elsewhere (a socket, say) into the pool: closeAll() closes it. */
+  adopt(fd: number): number {
+    this.#fds.push(fd);
+    return fd;
+  }
+
   /** Closes fd now; closeAll() will not close it again. */
   close(fd: number): void {
     this.#fds = this.#fds.filter((f) => f !== fd);

@@ -1,0 +1,23 @@
+// A node:net client for the echo servers under test.
+import * as net from 'node:net';
+
+/** A port on 127.0.0.1, a Unix socket path, or a host and port. */
+export type Target = number | string | { host: string; port: number };
+
+function connectOptions(target: Target): net.NetConnectOpts {
+  if (typeof target === 'string') return { path: target };
+  if (typeof target === 'number') return { host: '127.0.0.1', port: target };
+  return target;
+}
+
+/** Sends payload, half-closes, and resolves with everything echoed before the server's FIN. */
+export function echo(target: Target, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(connectOptions(target));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+    socket.end(payload);
+  });
+}
