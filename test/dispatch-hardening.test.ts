@@ -142,12 +142,13 @@ describeEachMode("'thread' mode stalls when unref'd, and hangs forever after ref
     expectCleanExit(result, 'delivered\n');
   });
 
-  test.each([1, 2, 3])(
+  // Until the ref(), a short interval keeps the process alive and wakes a stalled loop.
+  test.each([1, 10, 100])(
     "ref() from a handler of a busy unref'd instance (at event %i) takes effect on the pending batch: it keeps delivering alone, and the process exits after close()",
     async (at) => {
-      const result = await runScript(deliveryScript(dispatch, 'ep.unref();', `if (events === ${at}) { ep.ref(); clearTimeout(deadline); }`), {
-        timeoutMs: 10000,
-      });
+      const setup = 'ep.unref(); const keepAlive = setInterval(() => {}, 20);';
+      const onEvent = `if (events === ${at}) { ep.ref(); clearTimeout(deadline); clearInterval(keepAlive); }`;
+      const result = await runScript(deliveryScript(dispatch, setup, onEvent), { timeoutMs: 10000 });
       expectCleanExit(result, 'delivered\n');
     },
   );
