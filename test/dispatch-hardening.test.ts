@@ -1,6 +1,7 @@
 // Regression tests for the dispatch core's crashes, hangs and stalls (issue 11, items 4 to 8), each
 // named after the bug it pins. What could abort or hang runs in a child process, so that an abort
 // shows as its signal and a hang as the child's timeout.
+import { spawnSync } from 'node:child_process';
 import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
 
 import { EPOLLET, EPOLLIN, EpollInstance, EventFd, TimerFd, type DispatchMode } from '../lib';
@@ -98,6 +99,31 @@ describe("'loop' mode aborts the whole process on nesting (issue 11, item 4)", (
       expectCleanExit(result, '[]\n');
     },
   );
+
+  // Epoll fds that linux-epoll did not create: python3 (which node-gyp needs anyway) builds a chain
+  // of its own, then runs node with it inherited; all of it, as closing a nested set drops it.
+  test.each([3, 4])('a chain of %i epoll fds made by another program, added to a new loop-mode instance in its first tick: accepted or refused with ELOOP as the kernel counts, and the process survives', (foreign) => {
+    const python = `
+import os, select, sys
+chain = []
+for _ in range(int(sys.argv[1])):
+    ep = select.epoll()
+    if chain: ep.register(chain[-1].fileno(), select.EPOLLIN)
+    os.set_inheritable(ep.fileno(), True)
+    chain.append(ep)
+os.environ['FOREIGN_EPOLL_FD'] = str(chain[-1].fileno())
+os.execv(sys.argv[2], sys.argv[2:])`;
+    const script = `const LINUX_EPOLL = require(${JSON.stringify(PACKAGE)});
+      ${NESTING_PRELUDE}
+      const top = new EpollInstance({ dispatch: 'loop' });
+      let outcome = 'accepted';
+      try { top.add(+process.env.FOREIGN_EPOLL_FD, EPOLLIN, () => {}); } catch (error) { outcome = error.code; }
+      const fits = ${foreign} + 1 <= expected('loop');
+      turns().then(() => { console.log(outcome === (fits ? 'accepted' : 'ELOOP') ? 'as the kernel counts' : outcome); top.close(); });`;
+    const result = spawnSync('python3', ['-c', python, String(foreign), process.execPath, '-e', script], { encoding: 'utf8', timeout: 10000 });
+    expect({ signal: result.signal, status: result.status, stderr: result.stderr }).toEqual({ signal: null, status: 0, stderr: '' });
+    expect(result.stdout).toBe('as the kernel counts\n');
+  });
 
   test('in a worker, a too-deep chain under a new loop-mode instance is refused and the process survives', async () => {
     const result = await runScript(`
