@@ -1,6 +1,7 @@
 // EpollInstance: registrations, the batch dispatcher and the stale-event rules. The native event
 // source (wait thread or event loop) only fills the batch buffer and calls dispatchBatch(count).
 import * as os from 'node:os';
+import * as timers from 'node:timers';
 
 import { binding, type NativePoller } from './binding';
 import { ALWAYS_REPORTED, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, KNOWN_EVENTS } from './constants';
@@ -43,14 +44,19 @@ function kernelDropped(result: number): boolean {
   return result === -ENOENT || result === -EBADF || result === -EPERM;
 }
 
+// Captured at load, as Node's own handles are immune to fake timers (jest, @sinonjs/fake-timers),
+// which replace the globals: internal scheduling must not stop when a test fakes time.
+const { setImmediate: scheduleImmediate, clearImmediate: cancelImmediate } = timers;
+const { nextTick } = process;
+
 function rethrow(error: unknown): never {
   throw error;
 }
 
 export class EpollInstance {
-  readonly maxEvents: number;
-  readonly dispatch: DispatchMode;
-
+  // Private, behind getters: assigning either would change how dispatch works.
+  readonly #maxEvents: number;
+  readonly #dispatch: DispatchMode;
   #poller: NativePoller | null;
   readonly #events: Uint32Array;
   // Indexed by fd: one array load per event on the dispatch path.
@@ -63,20 +69,23 @@ export class EpollInstance {
   readonly #onBatch = (count: number): void => this.#dispatchBatch(count);
   // Lets the event source collect the next batch: see #releaseNextTurn.
   readonly #release: () => void;
+  #pendingRelease: NodeJS.Immediate | undefined;
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
-    this.maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
-    this.dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
+    this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
+    this.#dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
     // Weakly: while fds stay ready the immediates follow one another, and an unreachable unref'd
     // instance must still be collected, as the native side holds it only weakly then.
     const self = new WeakRef(this);
     this.#release = () => {
       const instance = self.deref();
-      if (instance !== undefined) instance.#poller?.release();
+      if (instance === undefined) return;
+      instance.#pendingRelease = undefined;
+      instance.#poller?.release();
     };
     try {
-      this.#poller = new binding.Poller(this.maxEvents, this.dispatch === 'loop', this.#onBatch);
+      this.#poller = new binding.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch);
     } catch (error) {
       throw fromNative(error);
     }
@@ -137,6 +146,15 @@ export class EpollInstance {
     return this.#registrations[fd] !== undefined;
   }
 
+  /** The most events one batch carries. */
+  get maxEvents(): number {
+    return this.#maxEvents;
+  }
+
+  get dispatch(): DispatchMode {
+    return this.#dispatch;
+  }
+
   /** The number of registered fds. */
   get size(): number {
     return this.#size;
@@ -172,6 +190,8 @@ export class EpollInstance {
     const poller = this.#poller;
     if (poller === null) return;
     this.#poller = null;
+    if (this.#pendingRelease !== undefined) cancelImmediate(this.#pendingRelease);
+    this.#pendingRelease = undefined;
     this.#registrations = [];
     this.#size = 0;
     poller.close();
@@ -186,7 +206,7 @@ export class EpollInstance {
   // like any callback's, and any others on the next tick.
   #dispatchBatch(count: number): void {
     // Before the handlers: one may throw.
-    if (this.dispatch === 'thread') this.#releaseNextTurn();
+    if (this.#dispatch === 'thread') this.#releaseNextTurn();
     const events = this.#events;
     let failed = false;
     let firstError: unknown;
@@ -197,11 +217,13 @@ export class EpollInstance {
       if (registration === undefined || registration.generation !== events[at + GENERATION_WORD]) continue;
       const ready = events[at + EVENTS_WORD] & registration.accepts;
       if (ready === 0) continue;
+      // Called bare, so that `this` is undefined, not the registration a handler could rewrite.
+      const { handler } = registration;
       try {
-        registration.handler(ready, fd);
+        handler(ready, fd);
       } catch (error) {
         if (failed) {
-          process.nextTick(rethrow, error);
+          nextTick(rethrow, error);
         } else {
           failed = true;
           firstError = error;
@@ -215,10 +237,12 @@ export class EpollInstance {
   // every batch posted while one is being dispatched. Released from an immediate (the check phase,
   // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
   // batches, as in 'loop' mode. While fds stay ready this chain of immediates goes on; like the
-  // instance, it must not hold the process open once the instance is unref'd.
+  // instance, it must not hold the process open once the instance is unref'd: the pending one
+  // follows every ref() and unref(), from handlers too (#updateActive). An unref'd immediate alone
+  // would let the loop block in its poll; the native side wakes the loop then (WaitThread).
   #releaseNextTurn(): void {
-    const immediate = setImmediate(this.#release);
-    if (!this.#active) immediate.unref();
+    this.#pendingRelease = scheduleImmediate(this.#release);
+    if (!this.#active) this.#pendingRelease.unref();
   }
 
   #open(): NativePoller {
@@ -249,6 +273,8 @@ export class EpollInstance {
     const active = this.#refed && this.#size > 0;
     if (active !== this.#active && this.#poller !== null) {
       this.#active = active;
+      if (active) this.#pendingRelease?.ref();
+      else this.#pendingRelease?.unref();
       this.#poller.setActive(active);
     }
   }

@@ -12,10 +12,32 @@
 #pragma weak uv_close
 #pragma weak uv_ref
 #pragma weak uv_unref
+#pragma weak uv_backend_fd
+
+namespace {
+
+// The kernel limits how deep epoll sets nest, counting every set above and below the one being
+// added to, and refuses a deeper chain with ELOOP. libuv puts a watched fd into its own epoll set
+// only at the loop's next poll, and aborts the process if the kernel refuses it then: in the
+// first tick a new instance is in no set yet, so add() would accept a chain that is one level too
+// deep once libuv's set is above it. Putting the epoll fd into libuv's set now, while it is still
+// empty, makes the kernel count libuv's level from the start, for every epoll fd ever nested
+// below, ours or not: an add() that would nest too deep is refused to its caller with ELOOP, and
+// libuv's own add at its next poll meets EEXIST, which libuv expects (a fd watched before) and
+// turns into a modify, which the kernel never refuses for depth. The data is the fd, as libuv's.
+int JoinLoopEpollSet(uv_loop_t* loop, int epfd) {
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.fd = epfd;
+  return epoll_ctl(uv_backend_fd(loop), EPOLL_CTL_ADD, epfd, &event) < 0 ? errno : 0;
+}
+
+}  // namespace
 
 LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
   uv_loop_t* loop = nullptr;
-  if (uv_poll_init == nullptr || napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+  if (uv_poll_init == nullptr || uv_backend_fd == nullptr ||
+      napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     ThrowSystemError(env, ENOSYS, "uv_poll_init");
   }
   LoopWatcher* self = new LoopWatcher(env, batch, sink);
@@ -32,6 +54,11 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
   if (err != 0) {
     self->Stop();
     ThrowSystemError(env, -err, "uv_poll_start");
+  }
+  err = JoinLoopEpollSet(loop, batch.epfd);
+  if (err != 0) {
+    self->Stop();
+    ThrowSystemError(env, err, "epoll_ctl");
   }
   // A new instance must not hold the process open; lib/ refs it once it has registrations.
   uv_unref(reinterpret_cast<uv_handle_t*>(&self->poll_));

@@ -14,6 +14,10 @@ namespace {
 // posts it anyway, since it only fires once stopping.
 constexpr uint64_t kWakeData = 0;
 
+// The item the JS thread posts to itself to wake its own loop (WakeLoopIfUnrefd); the thread posts
+// only batches, which hold at least one event.
+constexpr void* kWakeLoopItem = nullptr;
+
 class ScopedLock {
  public:
   explicit ScopedLock(pthread_mutex_t* mutex) : mutex_(mutex) { pthread_mutex_lock(mutex_); }
@@ -109,7 +113,9 @@ void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context,
   // A null env means the runtime is discarding queued items; the thread was joined before that.
   if (env == nullptr) return;
   WaitThread* self = static_cast<WaitThread*>(context);
-  if (self->sink_ != nullptr) self->sink_->Deliver(env, static_cast<int>(reinterpret_cast<intptr_t>(data)));
+  if (data == kWakeLoopItem || self->sink_ == nullptr) return;
+  self->sink_->Deliver(env, static_cast<int>(reinterpret_cast<intptr_t>(data)));
+  self->WakeLoopIfUnrefd();
 }
 
 // Not at the end of CallJs: the runtime goes on calling CallJs, in the same turn, for any batch
@@ -122,7 +128,10 @@ void WaitThread::Release() {
     // Only the thread may poll while it is not parked.
     if (!batch_in_flight_ || stopping_) return;
   }
-  if (DeliverReady(batch_, sink_, env_)) return;
+  if (DeliverReady(batch_, sink_, env_)) {
+    WakeLoopIfUnrefd();
+    return;
+  }
   {
     ScopedLock lock(&mutex_);
     batch_in_flight_ = false;
@@ -131,11 +140,29 @@ void WaitThread::Release() {
 }
 
 void WaitThread::SetRef(bool ref) {
+  refed_ = ref;
   if (ref) {
     napi_ref_threadsafe_function(env_, tsfn_);
   } else {
     napi_unref_threadsafe_function(env_, tsfn_);
+    WakeLoopIfUnrefd();
   }
+}
+
+// While JS holds the batch, the thread is parked and lib/'s immediate is what releases it. An
+// unref'd immediate (the instance is unref'd) does not stop the loop from blocking in its poll,
+// so the next batch would wait for whatever else wakes the loop: a timer, seconds away. A wake-up
+// item posted to the thread-safe function makes the loop's poll return at once (an unref'd one
+// still wakes a loop that is alive), so an unref'd instance delivers one batch per loop turn like
+// a ref'd one, and still holds nothing open. Posted after each delivery and whenever the instance
+// is unref'd with a batch held; the item itself does nothing.
+void WaitThread::WakeLoopIfUnrefd() {
+  if (refed_ || sink_ == nullptr) return;
+  {
+    ScopedLock lock(&mutex_);
+    if (!batch_in_flight_ || stopping_) return;
+  }
+  napi_call_threadsafe_function(tsfn_, kWakeLoopItem, napi_tsfn_nonblocking);
 }
 
 // May run inside a handler (close() from JS during dispatch), so the thread can be waiting for

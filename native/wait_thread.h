@@ -23,6 +23,7 @@ class WaitThread : public EventSource {
   void Run();
   bool AwaitRelease();
   void WakeForStop();
+  void WakeLoopIfUnrefd();
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
   static void Finalize(napi_env env, void* data, void* hint);
 
@@ -32,6 +33,7 @@ class WaitThread : public EventSource {
   napi_env env_ = nullptr;
   napi_threadsafe_function tsfn_ = nullptr;
   pthread_t thread_{};
+  bool refed_ = false;  // JS thread only
 
   // pthread's own, not std::condition_variable: g++ 12 binds that one's wait() to GLIBCXX_3.4.30,
   // and prebuilt binaries would then need a libstdc++ from 2022 (docs/RELEASE.md, baseline).
