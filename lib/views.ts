@@ -4,7 +4,7 @@
 // The intrinsic getters captured here at load read that record, run no user code, and cannot be
 // replaced later. Native code checks every range again against what Node-API reports, so these
 // checks are for the error messages and for meaning; memory safety does not rest on them.
-import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { detachedViewError, invalidArgType, outOfRange } from './errors';
 import { validateInteger } from './validate';
 
 type Getter = (self: unknown) => unknown;
@@ -52,10 +52,9 @@ function sizeOf(view: ArrayBufferView): number {
   }
 }
 
-// Node's message for a value that is no view at all, the detached case said plainly.
 function viewError(value: unknown, name: string): TypeError {
   if (!isView(value)) return invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value);
-  return invalidArgValue(TypeError, name, value, 'is a view of a detached ArrayBuffer');
+  return detachedViewError(name);
 }
 
 /** The byte length of value, which must be a Buffer, TypedArray or DataView over memory it still has. */
