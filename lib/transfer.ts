@@ -1,6 +1,7 @@
 // What every byte transfer on an fd shares (io.read/write, sock.send/recv): the fd and the byte
-// range checked, one call, and EAGAIN as null. The caller evaluates its options before this
-// runs, so that no user code runs between the range check and the native call. Internal: io and sock export the named calls.
+// range checked, one call, and EAGAIN as null. Callers evaluate their options before this runs,
+// so that no user code runs between the range check and the native call. Internal: io and sock
+// export the named calls.
 import { checkOrNull } from './errors';
 import { validateFd } from './validate';
 import { validateLength, validateOffset, viewByteLength } from './views';

@@ -93,6 +93,9 @@ export function copyViews(buffers: unknown, max: number): ArrayBufferView[] {
   const views: unknown[] = [];
   for (let i = 0; i < length; i++) views[i] = buffers[i];
   // The element's name is built only for the error: this runs on every flush.
-  for (let i = 0; i < length; i++) if (!isView(views[i]) || sizeOf(views[i] as ArrayBufferView) === DETACHED) throw viewError(views[i], `buffers[${i}]`);
+  for (let i = 0; i < length; i++) {
+    const view = views[i];
+    if (!isView(view) || sizeOf(view) === DETACHED) throw viewError(view, `buffers[${i}]`);
+  }
   return views as ArrayBufferView[];
 }
