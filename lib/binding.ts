@@ -1,5 +1,8 @@
 // The raw native binding and its types. Nothing here validates: lib/ checks every argument before
-// it crosses, and native functions report kernel failures as a negative errno.
+// it crosses, and native functions report kernel failures as a negative errno. Native code still
+// bounds every memory access by the buffer as Node-API reports it: a buffer argument that is no
+// view, or a byte range [offset, offset + length) not within it, is -EFAULT; an address whose
+// bytes do not fit its family is -EINVAL. See "Threat model" in docs/RELIABILITY.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -52,9 +55,9 @@ export interface Binding {
   getIntOption(fd: number, level: number, name: number): number;
   setLinger(fd: number, on: boolean, seconds: number): number;
   shutdown(fd: number, how: number): number;
-  /** Transfers views[0, count): bytes or -errno. */
-  writev(fd: number, views: readonly ArrayBufferView[], count: number): number;
-  readv(fd: number, views: readonly ArrayBufferView[], count: number): number;
+  /** Transfers every view of views, an array of lib/'s own: bytes or -errno (-EINVAL past MAX_IOV views). */
+  writev(fd: number, views: readonly ArrayBufferView[]): number;
+  readv(fd: number, views: readonly ArrayBufferView[]): number;
   send(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number): number;
   recv(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number): number;
   sendto(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number,

@@ -50,6 +50,11 @@ export function invalidArgValue<E extends Error>(
   return withCode(new ErrorType(`The argument '${name}' ${reason}. Received ${util.inspect(actual)}`), 'ERR_INVALID_ARG_VALUE');
 }
 
+/** A view whose buffer was detached, named without inspecting it: inspection runs its getters. */
+export function detachedViewError(name: string): CodedError<TypeError> {
+  return withCode(new TypeError(`The argument '${name}' is a view of a detached ArrayBuffer`), 'ERR_INVALID_ARG_VALUE');
+}
+
 export function closedError(what: string): CodedError {
   return withCode(new Error(`${what} is closed`), 'ERR_EPOLL_CLOSED');
 }

@@ -4,10 +4,11 @@
 import * as os from 'node:os';
 
 import { binding } from './binding';
-import { check, checkOrNull, invalidArgType, outOfRange, systemError, type SystemError } from './errors';
+import { check, checkOrNull, invalidArgType, systemError, type SystemError } from './errors';
 import { transfer } from './transfer';
 import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
-import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions, validateLength, validateOffset, validateView } from './validate';
+import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions } from './validate';
+import { copyViews, validateLength, validateOffset, viewByteLength } from './views';
 
 export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
 
@@ -285,26 +286,16 @@ export function shutdown(fd: number, how: ShutdownHow): void {
   check(binding.shutdown(validFd, HOW[validateOneOf(how, 'how', Object.keys(HOW) as ShutdownHow[])]), 'shutdown', validFd);
 }
 
-function validateViews(views: unknown): readonly ArrayBufferView[] {
-  if (!Array.isArray(views)) throw invalidArgType('buffers', 'an instance of Array', views);
-  if (views.length > k.MAX_IOV) throw outOfRange('buffers.length', `<= ${k.MAX_IOV}`, views.length);
-  // The element's name is built only for the error: this runs on every flush.
-  for (let i = 0; i < views.length; i++) if (!ArrayBuffer.isView(views[i])) validateView(views[i], `buffers[${i}]`);
-  return views;
-}
-
 /** Writes the buffers in order with one syscall: bytes written (maybe fewer), null if it would block. */
 export function writev(fd: number, buffers: readonly ArrayBufferView[]): number | null {
   const validFd = validateFd(fd);
-  const views = validateViews(buffers);
-  return checkOrNull(binding.writev(validFd, views, views.length), 'writev', validFd);
+  return checkOrNull(binding.writev(validFd, copyViews(buffers, k.MAX_IOV)), 'writev', validFd);
 }
 
 /** Reads into the buffers in order with one syscall: bytes read, 0 at end of stream, null if it would block. */
 export function readv(fd: number, buffers: ArrayBufferView[]): number | null {
   const validFd = validateFd(fd);
-  const views = validateViews(buffers);
-  return checkOrNull(binding.readv(validFd, views, views.length), 'readv', validFd);
+  return checkOrNull(binding.readv(validFd, copyViews(buffers, k.MAX_IOV)), 'readv', validFd);
 }
 
 function flagsOf(options: unknown, names: Record<string, number>): number {
@@ -333,20 +324,21 @@ export function recv(fd: number, buffer: ArrayBufferView, offset?: number, lengt
 /** Sends one datagram to address: bytes sent, null if it would block. */
 export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddressInput, offset?: number, length?: number): number | null {
   const validFd = validateFd(fd);
-  const view = validateView(buffer, 'buffer');
+  // The address first: its getters are user code, which must run before the range is checked.
   const target = toNative(address);
-  const start = validateOffset(view, offset);
-  const count = validateLength(view, start, length);
-  const result = binding.sendto(validFd, view, start, count, target.family, target.bytes, target.port, target.scopeId);
+  const size = viewByteLength(buffer, 'buffer');
+  const start = validateOffset(size, offset);
+  const count = validateLength(size, start, length);
+  const result = binding.sendto(validFd, buffer as ArrayBufferView, start, count, target.family, target.bytes, target.port, target.scopeId);
   return checkOrNull(result, 'sendto', validFd);
 }
 
 /** Receives one datagram: its size and sender, null if none is queued. A longer datagram is truncated. */
 export function recvfrom(fd: number, buffer: ArrayBufferView, offset?: number, length?: number): ReceivedDatagram | null {
   const validFd = validateFd(fd);
-  const view = validateView(buffer, 'buffer');
-  const start = validateOffset(view, offset);
-  const count = validateLength(view, start, length);
-  const result = checkOrNull(binding.recvfrom(validFd, view, start, count, record.bytes), 'recvfrom', validFd);
+  const size = viewByteLength(buffer, 'buffer');
+  const start = validateOffset(size, offset);
+  const count = validateLength(size, start, length);
+  const result = checkOrNull(binding.recvfrom(validFd, buffer as ArrayBufferView, start, count, record.bytes), 'recvfrom', validFd);
   return result === null ? null : { bytes: result, address: record.read() };
 }

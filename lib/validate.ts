@@ -53,27 +53,3 @@ export function validateOneOf<T extends string>(value: unknown, name: string, al
   }
   return value as T;
 }
-
-export function validateView(value: unknown, name: string): ArrayBufferView {
-  if (!ArrayBuffer.isView(value)) {
-    throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value);
-  }
-  return value;
-}
-
-// A byte range [offset, offset + length) of a view, checked in two calls rather than returned as
-// a pair: this runs for every read and write, which should allocate nothing.
-
-/** The range's start: offset, or 0 when it is undefined. */
-export function validateOffset(view: ArrayBufferView, offset: unknown): number {
-  return offset === undefined ? 0 : validateInteger(offset, 'offset', 0, view.byteLength);
-}
-
-// Linux moves at most this much in one read or write; a longer range is a partial transfer.
-const MAX_TRANSFER = 0x7ffff000;
-
-/** The range's length (everything from start on when undefined), capped at one syscall's limit. */
-export function validateLength(view: ArrayBufferView, start: number, length: unknown): number {
-  const count = length === undefined ? view.byteLength - start : validateInteger(length, 'length', 0, view.byteLength - start);
-  return Math.min(count, MAX_TRANSFER);
-}

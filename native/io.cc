@@ -6,20 +6,26 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "syscall_helpers.h"
 
 namespace {
 
-// Fills out[0], out[1] with the two new fds; returns 0 or -errno.
+// Fills out[0], out[1] with the two new fds; returns 0 or -errno. out is checked before the fds
+// are made, so a caller's wrong buffer costs no fd.
 Napi::Value FdPair(const Napi::CallbackInfo& info, int (*make)(int fds[2])) {
-  Napi::Int32Array out = info[0].As<Napi::Int32Array>();
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!info[0].IsTypedArray() ||
+      napi_get_typedarray_info(info.Env(), info[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_int32_array || length < 2 || data == nullptr) {
+    return Refused(info.Env(), EFAULT);
+  }
   int fds[2];
   int result = make(fds);
-  if (result == 0) {
-    out[size_t{0}] = fds[0];
-    out[size_t{1}] = fds[1];
-  }
+  if (result == 0) std::memcpy(data, fds, sizeof(fds));
   return ResultValue(info.Env(), result);
 }
 
@@ -32,18 +38,20 @@ int MakeSocketPair(int fds[2]) {
 Napi::Value Pipe(const Napi::CallbackInfo& info) { return FdPair(info, MakePipe); }
 Napi::Value SocketPair(const Napi::CallbackInfo& info) { return FdPair(info, MakeSocketPair); }
 
-// read(fd, view, byteOffset, byteLength): bytes read or -errno.
+// read(fd, view, byteOffset, byteLength): bytes read or -errno; -EFAULT for a range outside the view.
 Napi::Value Read(const Napi::CallbackInfo& info) {
-  uint8_t* bytes = ViewSpan(info[1]).data;
-  int fd = IntArg(info, 0), offset = IntArg(info, 2), length = IntArg(info, 3);
-  return ResultValue(info.Env(), RetryingEintr([&] { return read(fd, bytes + offset, length); }));
+  ByteSpan range;
+  if (!ViewRange(info, 1, &range)) return Refused(info.Env(), EFAULT);
+  int fd = IntArg(info, 0);
+  return ResultValue(info.Env(), RetryingEintr([&] { return read(fd, range.data, range.size); }));
 }
 
-// write(fd, view, byteOffset, byteLength): bytes written or -errno.
+// write(fd, view, byteOffset, byteLength): bytes written or -errno; -EFAULT for a range outside the view.
 Napi::Value Write(const Napi::CallbackInfo& info) {
-  uint8_t* bytes = ViewSpan(info[1]).data;
-  int fd = IntArg(info, 0), offset = IntArg(info, 2), length = IntArg(info, 3);
-  return ResultValue(info.Env(), RetryingEintr([&] { return write(fd, bytes + offset, length); }));
+  ByteSpan range;
+  if (!ViewRange(info, 1, &range)) return Refused(info.Env(), EFAULT);
+  int fd = IntArg(info, 0);
+  return ResultValue(info.Env(), RetryingEintr([&] { return write(fd, range.data, range.size); }));
 }
 
 // Linux releases the fd even when close() reports EINTR, so retrying could close a reused number.

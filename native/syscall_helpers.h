@@ -1,9 +1,14 @@
 #pragma once
 // What every thin syscall wrapper needs: its arguments as C values, its result as a JS number
-// (the result or -errno), and EINTR retries. lib/ has validated every argument.
+// (the result or -errno), and EINTR retries.
+//
+// lib/ validates every argument first, for the error messages. Memory is the exception to trusting
+// it: a byte range is checked again here against the buffer as Node-API reports it, because a
+// caller can reach the binding without lib/, and because no JS property of a view can be trusted.
 #include <napi.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -12,6 +17,9 @@
 inline int IntArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
 
 inline Napi::Value ResultValue(Napi::Env env, long result) { return Napi::Number::New(env, ResultOrErrno(result)); }
+
+// A call refused before any syscall, answered the way the kernel would have answered it.
+inline Napi::Value Refused(Napi::Env env, int err) { return Napi::Number::New(env, -err); }
 
 // A signal arriving during a call is no failure of the caller's; Node's own fs retries too.
 template <typename Call>
@@ -23,11 +31,16 @@ long RetryingEintr(Call call) {
   return result;
 }
 
+// Linux's MAX_RW_COUNT: the most one read, write, send or recv moves. A longer range is simply a
+// partial transfer, which every caller handles anyway; capping here keeps results within an int.
+constexpr size_t kMaxTransfer = 0x7ffff000;
+
 struct ByteSpan {
   uint8_t* data;
   size_t size;
 };
 
+// Unknown element types count as one byte: an under-estimate refuses ranges, never overruns.
 inline size_t ElementBytes(napi_typedarray_type type) {
   switch (type) {
     case napi_int16_array:
@@ -46,19 +59,47 @@ inline size_t ElementBytes(napi_typedarray_type type) {
   }
 }
 
-// The bytes of any ArrayBufferView, whole. The raw calls hand back the view's own start, with no
-// ArrayBuffer handle made on the way: this runs for every read and write.
-inline ByteSpan ViewSpan(Napi::Value value) {
-  napi_env env = value.Env();
+// The bytes of a TypedArray or DataView, whole, from the engine's own record of it: no JS property
+// is read and no JS runs. A detached view, or one a resizable buffer shrank away from, is empty.
+// False for anything that is not a view. The raw calls make no ArrayBuffer handle on the way.
+inline bool ViewSpan(napi_env env, napi_value value, ByteSpan* span) {
   void* data = nullptr;
   size_t size = 0;
-  if (value.IsTypedArray()) {
+  bool is_typed_array = false, is_data_view = false;
+  napi_is_typedarray(env, value, &is_typed_array);
+  if (is_typed_array) {
     napi_typedarray_type type;
     size_t length = 0;
-    napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+    if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok) return false;
     size = length * ElementBytes(type);
   } else {
-    napi_get_dataview_info(env, value, &size, &data, nullptr, nullptr);
+    napi_is_dataview(env, value, &is_data_view);
+    if (!is_data_view || napi_get_dataview_info(env, value, &size, &data, nullptr, nullptr) != napi_ok) return false;
   }
-  return {static_cast<uint8_t*>(data), size};
+  *span = {static_cast<uint8_t*>(data), data == nullptr ? 0 : size};
+  return true;
+}
+
+// An offset or a length as JS carries it, a double: only an exact integer in [0, max] is one.
+// Never Int32Value(), which would wrap 2^32 + 8 to 8.
+inline bool SizeArg(napi_env env, napi_value value, size_t max, size_t* out) {
+  double number;
+  if (napi_get_value_double(env, value, &number) != napi_ok) return false;
+  if (!(number >= 0 && number <= static_cast<double>(max)) || number != std::trunc(number)) return false;
+  *out = static_cast<size_t>(number);
+  return true;
+}
+
+// info[at], info[at + 1], info[at + 2] = view, offset, length: the range [offset, offset + length)
+// of the view, capped at kMaxTransfer. False unless the view is one and the range lies within it.
+inline bool ViewRange(const Napi::CallbackInfo& info, size_t at, ByteSpan* range) {
+  napi_env env = info.Env();
+  ByteSpan whole;
+  size_t offset, length;
+  if (!ViewSpan(env, info[at], &whole) || !SizeArg(env, info[at + 1], whole.size, &offset) ||
+      !SizeArg(env, info[at + 2], whole.size - offset, &length)) {
+    return false;
+  }
+  *range = {whole.data + offset, length < kMaxTransfer ? length : kMaxTransfer};
+  return true;
 }

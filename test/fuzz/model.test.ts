@@ -1,9 +1,11 @@
 // Model-based property test of EpollInstance (see model.ts), a quick run for every `npm test`:
 // each dispatch mode alone, and instances of both modes side by side. test/stress/fuzz.stress.ts
-// runs the same property many more times.
+// runs the same properties many more times. Hostile io/sock calls (hostile.ts) also run inside
+// the sequences, between operations and from handlers.
 import fc from 'fast-check';
 
 import { MODES } from '../support/modes';
+import { hostileProperty } from './hostile';
 import { checkSequence, sequenceArbitrary } from './model';
 
 describe.each([...MODES, 'mixed'] as const)('EpollInstance against its model (dispatch: %s)', (dispatch) => {
@@ -13,4 +15,8 @@ describe.each([...MODES, 'mixed'] as const)('EpollInstance against its model (di
       { numRuns: 100 },
     );
   });
+});
+
+test('hostile views, arrays and getters in io and sock calls move only what their model says', () => {
+  fc.assert(hostileProperty, { numRuns: 1000 });
 });

@@ -4,7 +4,9 @@
 //   - a handler runs for a removed or replaced registration, or gets bits it did not ask for;
 //   - a level-triggered fd that stays ready (or an edge that arrived) is never dispatched;
 //   - has() or size disagree with the model;
-//   - a call fails when the model says it succeeds, or with another error, or changes state.
+//   - a call fails when the model says it succeeds, or with another error, or changes state;
+//   - a hostile io or sock call (hostile.ts), made between operations or from inside a handler,
+//     moves other bytes than its model says, or runs user code more than once per element.
 import * as fs from 'node:fs';
 
 import fc from 'fast-check';
@@ -12,6 +14,7 @@ import fc from 'fast-check';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EpollInstance, EventFd, type DispatchMode } from '../../lib';
 import { MODES } from '../support/modes';
 import { nextMacrotask, waitFor } from '../support/wait';
+import { checkHostile, hostileArbitrary, type HostileCase } from './hostile';
 
 export const SLOTS = 5;
 export const INSTANCES = 3;
@@ -55,6 +58,7 @@ export type Op =
   /** Opens /dev/null, which epoll cannot watch (EPERM), or closes the newest one opened. */
   | { kind: 'occupy' | 'release' }
   | { kind: 'bad'; inst: number; call: BadCallName }
+  | { kind: 'hostile'; attack: HostileCase }
   | { kind: 'tick' | 'settle' };
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +79,7 @@ const handlerOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('modify' as const), inst: target, slot, mask, behavior: fc.constantFrom(null, quiet) }),
   fc.record({ kind: fc.constantFrom('close' as const, 'reopen' as const), inst: target }),
   fc.record({ kind: fc.constantFrom('open' as const, 'closeFd' as const, 'write' as const, 'drain' as const), slot }),
+  fc.record({ kind: fc.constant('hostile' as const), attack: hostileArbitrary }),
 );
 const behavior: fc.Arbitrary<Behavior> = fc.record({
   drain: fc.boolean(),
@@ -93,6 +98,7 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('close' as const, 'reopen' as const, 'ref' as const, 'unref' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad' as const), inst, call: fc.constantFrom(...(Object.keys(BAD_CALLS) as BadCallName[])) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('occupy' as const, 'release' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hostile' as const), attack: hostileArbitrary }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'settle' as const) }) },
 );
 
@@ -133,6 +139,7 @@ export interface RunStats {
   ops: number;
   handlerCalls: number;
   rejected: number;
+  hostile: number;
 }
 
 const ALWAYS = 0x18; // EPOLLERR | EPOLLHUP
@@ -149,7 +156,7 @@ function errorOf(fn: () => unknown): { name: string; code: string } | null {
 
 export class ModelRun {
   readonly violations: string[] = [];
-  readonly stats: RunStats = { ops: 0, handlerCalls: 0, rejected: 0 };
+  readonly stats: RunStats = { ops: 0, handlerCalls: 0, rejected: 0, hostile: 0 };
   #slots: Slot[] = Array.from({ length: SLOTS }, () => ({ file: null, fd: -1, counter: 0, drains: 0 }));
   #instances: (Instance | null)[];
   #handlerIds = 0;
@@ -213,6 +220,7 @@ export class ModelRun {
         if (this.#unpollable.length > 0) fs.closeSync(this.#unpollable.pop()!);
         return this.#compare();
       case 'bad': return this.#bad(op.inst, op.call);
+      case 'hostile': return this.#hostile(op.attack);
       default: throw new Error(`not a synchronous operation: ${op.kind}`);
     }
   }
@@ -424,6 +432,14 @@ export class ModelRun {
     this.#compare();
   }
 
+  // Its own fds, closed before it returns: the numbers it borrows are free again for the model.
+  #hostile(attack: HostileCase): void {
+    this.stats.hostile++;
+    const problem = checkHostile(attack);
+    if (problem !== null) this.#violation(problem);
+    this.#compare();
+  }
+
   // --- handlers ------------------------------------------------------------------------------
 
   #handler(i: number, handlerId: number, behavior: Behavior): (events: number, fd: number) => void {
@@ -535,6 +551,7 @@ export async function checkSequence(dispatch: DispatchMode | 'mixed', ops: reado
     totals.ops += run.stats.ops;
     totals.handlerCalls += run.stats.handlerCalls;
     totals.rejected += run.stats.rejected;
+    totals.hostile += run.stats.hostile;
   }
   if (run.violations.length > 0) throw new Error(run.violations.join('\n'));
 }

@@ -1,8 +1,10 @@
-// The model-based property of test/fuzz, run long: thousands of random sequences per dispatch
-// mode. A failure prints the shrunk sequence and fast-check's seed, to replay with
-// FUZZ_SEED=<seed> (and FUZZ_PATH=<path>); shrunk counterexamples go to test/regressions.test.ts.
+// The model-based properties of test/fuzz, run long: thousands of random sequences per dispatch
+// mode, and tens of thousands of hostile io/sock calls (test/fuzz/hostile.ts). A failure prints
+// the shrunk case and fast-check's seed, to replay with FUZZ_SEED=<seed> (and FUZZ_PATH=<path>);
+// shrunk counterexamples go to test/regressions.test.ts.
 import fc from 'fast-check';
 
+import { hostileProperty } from '../fuzz/hostile';
 import { checkSequence, sequenceArbitrary, type RunStats } from '../fuzz/model';
 import { MODES } from '../support/modes';
 import { scaled } from './scale';
@@ -11,11 +13,16 @@ const RUNS = scaled(10_000);
 const replay = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH };
 
 test.each([...MODES, 'mixed'] as const)(`${RUNS} random sequences against the model (dispatch: %s)`, async (dispatch) => {
-  const totals: RunStats = { ops: 0, handlerCalls: 0, rejected: 0 };
+  const totals: RunStats = { ops: 0, handlerCalls: 0, rejected: 0, hostile: 0 };
   await fc.assert(fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops, totals)), { numRuns: RUNS, ...replay });
   // Each run did something: operations, rejected calls, and handlers that ran.
   expect(totals.ops).toBeGreaterThan(RUNS * 10);
   expect(totals.handlerCalls).toBeGreaterThan(RUNS);
   expect(totals.rejected).toBeGreaterThan(RUNS / 10);
-  process.stdout.write(`fuzz ${dispatch}: ${RUNS} runs, ${totals.ops} operations, ${totals.handlerCalls} handler calls, ${totals.rejected} rejected calls\n`);
+  expect(totals.hostile).toBeGreaterThan(RUNS);
+  process.stdout.write(`fuzz ${dispatch}: ${RUNS} runs, ${totals.ops} operations, ${totals.handlerCalls} handler calls, ${totals.rejected} rejected calls, ${totals.hostile} hostile io/sock calls\n`);
+});
+
+test(`${RUNS * 5} hostile io and sock calls against their model`, () => {
+  fc.assert(hostileProperty, { numRuns: RUNS * 5, ...replay });
 });
