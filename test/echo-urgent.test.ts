@@ -34,6 +34,8 @@ describeEachMode('echo server with TCP urgent data', (dispatch) => {
   test.each(['short', 'eagain'] as const)('the bytes around an urgent byte were lost (drain: %s): all come back, the urgent one inline and in order', async (drain) => {
     server = startEchoServer({ port: 0, dispatch, drain });
     const fd = (client = await connected((server.address as sock.InetSocketAddress).port));
+    // Registered and read empty first, so that all three arrive behind one edge.
+    await waitFor(() => server!.stats.accepted === 1, 'the server to accept');
     sendAroundUrgent(fd, 'hello', '!', 'world');
     const into = Buffer.alloc(64);
     let received = '';

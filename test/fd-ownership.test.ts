@@ -123,18 +123,21 @@ describe('fd ownership', () => {
     expect(subject.fd).toBe(fd);
     expect(subject.closed).toBe(false);
     const epoll = new EpollInstance();
-    let woken = 0;
-    epoll.add(fd, EPOLLIN, () => woken++);
-    if (subject instanceof EventFd) {
-      expect(subject.write(3)).toBe(true);
-    } else {
-      (subject as TimerFd).start(0.001);
+    try {
+      let woken = 0;
+      epoll.add(fd, EPOLLIN, () => woken++);
+      if (subject instanceof EventFd) {
+        expect(subject.write(3)).toBe(true);
+      } else {
+        (subject as TimerFd).start(0.001);
+      }
+      await waitFor(() => woken > 0, 'the subject\'s own fd to become ready');
+      expect(subject.read()).toBe(subject instanceof EventFd ? 3n : 1n);
+      expect(decoy.read()).toBeNull();
+    } finally {
+      epoll.close();
+      subject.close();
     }
-    await waitFor(() => woken > 0, 'the subject\'s own fd to become ready');
-    expect(subject.read()).toBe(subject instanceof EventFd ? 3n : 1n);
-    expect(decoy.read()).toBeNull();
-    epoll.close();
-    subject.close();
     expect(subject.fd).toBe(-1);
     expect(decoy.closed).toBe(false);
     decoy.close();
