@@ -8,6 +8,7 @@
       "sources": [
         "native/addon.cc",
         "native/io.cc",
+        "native/owned_fd.cc",
         "native/sock.cc",
         "native/timerfd.cc",
         "native/poller.cc",

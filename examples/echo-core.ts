@@ -1,11 +1,11 @@
 // The edge-triggered echo server, written as one would in C: accept until EAGAIN, read until the
 // receive queue is empty, keep what the kernel did not take and finish it on EPOLLOUT, never read
 // further ahead of the peer than one unsent chunk, and shed connections instead of spinning when
-// out of fds.
+// out of fds. TCP urgent data is echoed inline, in order, as every other byte (SO_OOBINLINE).
 import * as fs from 'node:fs';
 
 import {
-  EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, EpollInstance, io, sock,
+  EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLPRI, EPOLLRDHUP, EpollInstance, io, sock,
   type DispatchMode, type SystemError,
 } from '../lib';
 
@@ -19,8 +19,9 @@ export type EpollOutPolicy = 'always' | 'pending';
  * When an edge-triggered connection counts as drained. 'eagain': a read says it would block, as
  * epoll(7) words the rule. 'short': also a read that returned less than it asked for. On a stream
  * socket that read emptied the receive queue, and any byte arriving later raises a new edge, so
- * it is the same condition one syscall sooner (nginx's rule); a FIN already reported (EPOLLRDHUP)
- * is still read to the end.
+ * it is the same condition one syscall sooner (nginx's rule). Not so at TCP's urgent mark, where a
+ * read stops with data still queued: while urgent data is pending (EPOLLPRI), or after a FIN
+ * already reported (EPOLLRDHUP), the connection is read until EAGAIN or its end.
  */
 export type DrainPolicy = 'eagain' | 'short';
 
@@ -72,7 +73,9 @@ const HIGH_WATER = 256 * 1024;
 const RECOVERABLE_ACCEPT = new Set(['ECONNABORTED', 'EPROTO', 'EPERM']);
 const OUT_OF_FDS = new Set(['EMFILE', 'ENFILE']);
 // Every connection's events, edge-triggered; EPOLLOUT joins them as the EPOLLOUT policy says.
-const CONNECTION_EVENTS = EPOLLIN | EPOLLRDHUP | EPOLLET;
+const CONNECTION_EVENTS = EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLET;
+// With either reported, a short read does not prove the receive queue empty: see DrainPolicy.
+const READ_TO_EAGAIN = EPOLLPRI | EPOLLRDHUP;
 // Short of kernel memory: the connections wait in the backlog, and the next edge tries again.
 const OUT_OF_MEMORY = new Set(['ENOBUFS', 'ENOMEM']);
 
@@ -174,7 +177,11 @@ export class EchoServer {
 
   #open(fd: number): void {
     try {
-      if (this.#path === undefined) sock.setNoDelay(fd, true);
+      if (this.#path === undefined) {
+        sock.setNoDelay(fd, true);
+        // An echo gives every byte back in order, the urgent one too (RFC 6093 advises inline).
+        sock.setOutOfBandInline(fd, true);
+      }
       if (this.#sendBufferSize !== undefined) sock.setSendBufferSize(fd, this.#sendBufferSize);
       const mask = CONNECTION_EVENTS | (this.#alwaysOut ? EPOLLOUT : 0);
       this.#epoll.add(fd, mask, this.#onConnectionEvent);
@@ -201,7 +208,7 @@ export class EchoServer {
       if ((events & (EPOLLERR | EPOLLHUP)) !== 0) return this.#drop(connection);
       if (connection.pending.length > 0 && !this.#flush(connection)) return;
       if (connection.ended) return this.#drop(connection);
-      this.#readAll(connection, (events & EPOLLRDHUP) !== 0);
+      this.#readAll(connection, (events & READ_TO_EAGAIN) !== 0);
     } catch {
       // ECONNRESET, EPIPE: the peer is gone, and with it whatever it had not read.
       this.#drop(connection);
@@ -210,7 +217,7 @@ export class EchoServer {
 
   // Reads until drained, echoing each chunk at once. Once output backs up, reads queue behind it
   // up to HIGH_WATER, and then reading stops: the peer must read before it may send more.
-  #readAll(connection: Connection, peerClosed: boolean): void {
+  #readAll(connection: Connection, toEagain: boolean): void {
     const { fd } = connection;
     const chunk = this.#chunk;
     while (connection.pendingBytes < HIGH_WATER) {
@@ -227,7 +234,7 @@ export class EchoServer {
         const written = io.write(fd, chunk, 0, count) ?? 0;
         if (written < count) this.#startQueue(connection, chunk.subarray(written, count));
       }
-      if (count < CHUNK && this.#stopAtShortRead && !peerClosed) return;
+      if (count < CHUNK && this.#stopAtShortRead && !toEagain) return;
     }
   }
 

@@ -20,6 +20,11 @@ export interface NativePoller {
   readonly buffer: ArrayBuffer;
 }
 
+export interface NativeOwnedFd {
+  /** Closes the fd once: 0 (also when it was closed already) or -errno. */
+  close(): number;
+}
+
 export interface EventLayout {
   /** 32-bit words per struct epoll_event. */
   stride: number;
@@ -32,6 +37,8 @@ export interface Binding {
   constants: Record<string, number>;
   eventLayout: EventLayout;
   Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void) => NativePoller;
+  /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
+  OwnedFd: new (fd: number) => NativeOwnedFd;
   pipe(out: Int32Array): number;
   socketpair(out: Int32Array): number;
   read(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number): number;

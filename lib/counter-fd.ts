@@ -1,19 +1,32 @@
 // The shape shared by the kernel's counter fds (eventfd, timerfd): an fd that reads as one 8-byte
-// count in host byte order, closed once.
-import { binding } from './binding';
+// count in host byte order, closed once: by close(), or else when the object is collected or its
+// worker ends, so that a dropped one leaks nothing.
+import { binding, type NativeOwnedFd } from './binding';
 import { check, checkOrNull, closedError } from './errors';
 
 const COUNTER_BYTES = 8;
 const counter = new BigUint64Array(1);
 
+// How the subclasses reach the fd: functions, not properties of the object, which user code could
+// shadow by assignment and so redirect a write to another fd.
+export let openFd: (counterFd: CounterFd) => number;
+export let readCounter: (counterFd: CounterFd) => bigint | null;
+
 export abstract class CounterFd {
+  static {
+    openFd = (counterFd) => counterFd.#openFd();
+    readCounter = (counterFd) => counterFd.#readCounter();
+  }
+
   #fd: number;
+  readonly #owner: NativeOwnedFd;
 
   protected constructor(fd: number) {
+    this.#owner = new binding.OwnedFd(fd);
     this.#fd = fd;
   }
 
-  /** The fd; -1 once closed. */
+  /** The fd; -1 once closed. Close it with close(), never by number: this object owns it. */
   get fd(): number {
     return this.#fd;
   }
@@ -27,20 +40,20 @@ export abstract class CounterFd {
     if (this.#fd < 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    check(binding.close(fd), 'close', fd);
+    check(this.#owner.close(), 'close', fd);
   }
 
   [Symbol.dispose](): void {
     this.close();
   }
 
-  /** The count, which the read resets: null when it is 0. */
-  protected readCounter(): bigint | null {
-    const fd = this.openFd();
+  // The count, which the read resets: null when it is 0.
+  #readCounter(): bigint | null {
+    const fd = this.#openFd();
     return checkOrNull(binding.read(fd, counter, 0, COUNTER_BYTES), 'read', fd) === null ? null : counter[0];
   }
 
-  protected openFd(): number {
+  #openFd(): number {
     if (this.#fd < 0) throw closedError(this.constructor.name);
     return this.#fd;
   }

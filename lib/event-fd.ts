@@ -1,7 +1,7 @@
 // EventFd: a kernel counter that is a pollable fd, the cheapest way to wake an EpollInstance from
 // another thread or process.
 import { binding } from './binding';
-import { CounterFd } from './counter-fd';
+import { CounterFd, openFd, readCounter } from './counter-fd';
 import { check, checkOrNull, invalidArgType, outOfRange } from './errors';
 import { validateBoolean, validateInteger, validateOptions } from './validate';
 
@@ -34,7 +34,7 @@ export class EventFd extends CounterFd {
 
   /** Adds value (1 to 2^64-2) to the counter: true, or false if the counter would overflow. */
   write(value: number | bigint): boolean {
-    const fd = this.openFd();
+    const fd = openFd(this);
     increment[0] = validateIncrement(value);
     // EAGAIN: the counter would pass 2^64-2.
     return checkOrNull(binding.write(fd, increment, 0, increment.byteLength), 'write', fd) !== null;
@@ -42,6 +42,6 @@ export class EventFd extends CounterFd {
 
   /** Takes the counter (or 1 in semaphore mode) and resets it: null when it is 0. */
   read(): bigint | null {
-    return this.readCounter();
+    return readCounter(this);
   }
 }

@@ -235,6 +235,11 @@ export function setKeepAlive(fd: number, enable: boolean): void {
   setFlag(fd, k.SOL_SOCKET, k.SO_KEEPALIVE, enable, 'enable');
 }
 
+/** SO_OOBINLINE: TCP urgent data stays in the stream, in order, instead of apart for recv(MSG_OOB). */
+export function setOutOfBandInline(fd: number, enable: boolean): void {
+  setFlag(fd, k.SOL_SOCKET, k.SO_OOBINLINE, enable, 'enable');
+}
+
 /** SO_REUSEPORT, for sockets set up by hand before bind(). */
 export function setReusePort(fd: number, enable: boolean): void {
   setFlag(fd, k.SOL_SOCKET, k.SO_REUSEPORT, enable, 'enable');

@@ -45,8 +45,12 @@ function parseIPv4(host: string, into: Uint8Array, at: number): void {
   host.split('.').forEach((part, i) => (into[at + i] = Number(part)));
 }
 
+// The zone is everything after the first '%': 'fe80::1%2%3' has the zone '2%3', which is refused,
+// not read as scope 2.
 function parseIPv6(host: string, name: string): { bytes: Uint8Array; scopeId: number } {
-  const [literal, zone] = host.split('%');
+  const percent = host.indexOf('%');
+  const literal = percent < 0 ? host : host.slice(0, percent);
+  const zone = percent < 0 ? undefined : host.slice(percent + 1);
   let scopeId = 0;
   if (zone !== undefined) {
     if (!/^\d+$/.test(zone) || Number(zone) > 0xffffffff) {
@@ -80,8 +84,9 @@ function writeGroup(bytes: Uint8Array, at: number, group: string): void {
 /** The family and bytes of a literal IP address; a TypeError for anything else. */
 export function parseHost(host: unknown, name: string): { family: number; bytes: Uint8Array; scopeId: number } {
   if (typeof host !== 'string') throw invalidArgType(name, 'of type string', host);
-  const version = net.isIP(host.split('%')[0]);
-  if (version === 4 && !host.includes('%')) {
+  // Node's own reading of the text, zone included: it refuses an empty zone, or a second '%'.
+  const version = net.isIP(host);
+  if (version === 4) {
     const bytes = new Uint8Array(4);
     parseIPv4(host, bytes, 0);
     return { family: AF_INET, bytes, scopeId: 0 };

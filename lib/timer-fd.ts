@@ -1,7 +1,7 @@
 // TimerFd: a kernel timer that is a pollable fd. Its expirations are counted by the kernel, so a
 // busy thread that reads late still learns how many periods went by.
 import { binding } from './binding';
-import { CounterFd } from './counter-fd';
+import { CounterFd, openFd, readCounter } from './counter-fd';
 import { check, invalidArgType, outOfRange } from './errors';
 import { validateOneOf, validateOptions } from './validate';
 
@@ -31,6 +31,12 @@ function nanoseconds(ms: number): number {
   return Math.min(Math.round((ms % 1000) * 1e6), 999_999_999);
 }
 
+// Zero means something else to the kernel: a delay of 0 disarms the timer, an interval of 0 makes
+// it fire once. So a positive time that rounds to zero nanoseconds is kept at one.
+function atLeastOneNanosecond(ms: number): number {
+  return ms > 0 && seconds(ms) === 0 && nanoseconds(ms) === 0 ? 1e-6 : ms;
+}
+
 export class TimerFd extends CounterFd {
   /** A non-blocking, close-on-exec timerfd, disarmed. */
   constructor(options?: TimerFdOptions) {
@@ -41,28 +47,28 @@ export class TimerFd extends CounterFd {
 
   /**
    * Arms the timer: first expiry after delayMs (> 0), then every intervalMs (0, the default, fires
-   * once). Fractions of a millisecond are kept. Re-arming replaces the previous setting and
+   * once). Fractions of a millisecond are kept; a positive time is at least 1 ns. Re-arming replaces the previous setting and
    * discards expirations not read yet.
    */
   start(delayMs: number, intervalMs = 0): this {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const delay = validateMs(delayMs, 'delayMs', Number.MIN_VALUE);
     const interval = validateMs(intervalMs, 'intervalMs', 0);
-    // A delay that rounds to zero nanoseconds would disarm the timer instead.
-    const first = seconds(delay) === 0 && nanoseconds(delay) === 0 ? 1e-6 : delay;
-    check(binding.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(interval), nanoseconds(interval)), 'timerfd_settime', fd);
+    const first = atLeastOneNanosecond(delay);
+    const period = atLeastOneNanosecond(interval);
+    check(binding.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(period), nanoseconds(period)), 'timerfd_settime', fd);
     return this;
   }
 
   /** Disarms the timer. Like start(), it discards expirations not read yet (the kernel resets the count). */
   stop(): this {
-    const fd = this.openFd();
+    const fd = openFd(this);
     check(binding.timerfdSettime(fd, 0, 0, 0, 0), 'timerfd_settime', fd);
     return this;
   }
 
   /** The expirations since the last read, and resets the count: null when there were none. */
   read(): bigint | null {
-    return this.readCounter();
+    return readCounter(this);
   }
 }

@@ -7,6 +7,7 @@
 
 #include "io.h"
 #include "number_table.h"
+#include "owned_fd.h"
 #include "poller.h"
 #include "sock.h"
 #include "timerfd.h"
@@ -59,6 +60,7 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     InitSock(env, exports);
     InitTimerFd(env, exports);
     exports.Set("Poller", Poller::Define(env));
+    exports.Set("OwnedFd", OwnedFd::Define(env));
   }
 };
 

@@ -261,6 +261,7 @@ void InitSockConstants(Napi::Env env, Napi::Object exports) {
       {"SO_SNDBUF", SO_SNDBUF},
       {"SO_ERROR", SO_ERROR},
       {"SO_LINGER", SO_LINGER},
+      {"SO_OOBINLINE", SO_OOBINLINE},
       {"IPPROTO_TCP", IPPROTO_TCP},
       {"IPPROTO_IPV6", IPPROTO_IPV6},
       {"TCP_NODELAY", TCP_NODELAY},

@@ -124,7 +124,9 @@ describeEachMode('lifetime', (dispatch) => {
         parentPort.postMessage('waiting');
       \`;
       // Always-ready fds owned by the main thread, so the workers are mid-dispatch when terminated.
-      const ready = [1, 2, 3, 4].map(() => new EventFd(1).fd);
+      // Held, so that collection does not close them under the workers.
+      const held = [1, 2, 3, 4].map(() => new EventFd(1));
+      const ready = held.map((efd) => efd.fd);
       const before = counts();
       let rounds = 0;
       const round = () => {

@@ -47,7 +47,9 @@ describeEachMode('regressions', (dispatch) => {
   test('terminating a worker while its handlers call into the addon does not abort the process', async () => {
     const result = await runScript(`
       const { Worker } = require('worker_threads');
-      const ready = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1).fd);
+      // Held, so that collection does not close them under the workers.
+      const held = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1));
+      const ready = held.map((efd) => efd.fd);
       const source = \`
         const { EpollInstance, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
         const { parentPort, workerData } = require('worker_threads');

@@ -42,7 +42,9 @@ test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thr
       }
     \`;
     // Always ready, and owned by the main thread: every worker floods with events until it dies.
-    const ready = [1, 2, 3, 4].map(() => new EventFd(1).fd);
+    // Held, so that collection does not close them under the workers.
+    const held = [1, 2, 3, 4].map(() => new EventFd(1));
+    const ready = held.map((efd) => efd.fd);
     // The main thread's own instance must keep working throughout.
     const main = new EpollInstance({ dispatch: 'thread' });
     const tick = new EventFd();

@@ -1,7 +1,10 @@
 // TCP urgent data (MSG_OOB) raises EPOLLPRI on a real socket: the stand-in for a GPIO interrupt,
-// which raises EPOLLPRI on a sysfs value file. Node cannot send MSG_OOB, so a python3 peer does.
+// which raises EPOLLPRI on a sysfs value file. Node cannot send MSG_OOB, so a python3 peer does,
+// or linux-epoll's own sock.send.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+
+import { sock } from '../../lib';
 
 const PEER = `
 import socket, sys
@@ -33,4 +36,16 @@ export async function urgentConnection(): Promise<UrgentConnection> {
       await exited;
     },
   };
+}
+
+/**
+ * Sends before, then urgent as one MSG_OOB byte, then after, on a connected TCP socket, all in one
+ * synchronous run: a peer in this process reads none of it before all three are queued.
+ */
+export function sendAroundUrgent(fd: number, before: string, urgent: string, after: string): void {
+  const parts: [string, boolean][] = [[before, false], [urgent, true], [after, false]];
+  for (const [text, outOfBand] of parts) {
+    const bytes = Buffer.from(text);
+    if (sock.send(fd, bytes, 0, bytes.length, { outOfBand }) !== bytes.length) throw new Error(`sending ${JSON.stringify(text)} would block`);
+  }
 }
