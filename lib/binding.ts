@@ -28,7 +28,8 @@ export interface EventLayout {
 export interface Binding {
   constants: Record<string, number>;
   eventLayout: EventLayout;
-  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void) => NativePoller;
+  /** With asyncContext, onBatch runs in the async context of this call. */
+  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void, asyncContext: boolean) => NativePoller;
   pipe(out: Int32Array): number;
   socketpair(out: Int32Array): number;
   read(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number): number;

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import { binding, type NativePoller } from './binding';
 import { ALWAYS_REPORTED, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, KNOWN_EVENTS } from './constants';
 import { check, closedError, dispatchUnsupported, fromNative, systemError } from './errors';
-import { loopUnsupportedReason } from './runtime';
+import { capabilities } from './runtime';
 import { validateEventMask, validateFd, validateFunction, validateInteger, validateOneOf, validateOptions } from './validate';
 
 /** Called as handler(events, fd) with the kernel's event bits, unsigned. */
@@ -47,7 +47,7 @@ function kernelDropped(result: number): boolean {
 
 // Refused here, before the native side touches any uv_* function.
 function resolveDispatch(dispatch: DispatchMode | 'auto'): DispatchMode {
-  const unsupported = loopUnsupportedReason();
+  const unsupported = capabilities.loopUnsupported;
   if (dispatch === 'auto') return unsupported === undefined ? 'loop' : 'thread';
   if (dispatch === 'loop' && unsupported !== undefined) throw dispatchUnsupported(dispatch, unsupported);
   return dispatch;
@@ -86,7 +86,7 @@ export class EpollInstance {
       if (instance !== undefined) instance.#poller?.release();
     };
     try {
-      this.#poller = new binding.Poller(this.maxEvents, this.dispatch === 'loop', this.#onBatch);
+      this.#poller = new binding.Poller(this.maxEvents, this.dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
     } catch (error) {
       throw fromNative(error);
     }

@@ -9,14 +9,21 @@ export function runtimeName(): RuntimeName {
   return 'node';
 }
 
-// Why 'loop' dispatch cannot run here, or undefined where it can. It needs libuv itself: a
-// uv_poll that stays armed on the loop of the creating thread.
-const LOOP_UNSUPPORTED: Record<RuntimeName, string | undefined> = {
-  node: undefined,
-  bun: 'Bun has no libuv: its uv_* functions abort the process',
-  deno: "Deno's uv_poll fires once and then never again",
+interface Capabilities {
+  /** Why 'loop' dispatch cannot run here: it needs libuv's uv_poll, armed for as long as it runs. */
+  loopUnsupported?: string;
+  /**
+   * Whether handlers get the async context of the instance's creation (napi_async_init). Neither
+   * Bun's nor Deno's AsyncLocalStorage sees it, and Deno's napi_async_destroy needs a HandleScope
+   * that a worker's teardown does not have, so there it is not made at all.
+   */
+  asyncContext: boolean;
+}
+
+const CAPABILITIES: Record<RuntimeName, Capabilities> = {
+  node: { asyncContext: true },
+  bun: { loopUnsupported: 'Bun has no libuv: its uv_* functions abort the process', asyncContext: false },
+  deno: { loopUnsupported: "Deno's uv_poll fires once and then never again", asyncContext: false },
 };
 
-export function loopUnsupportedReason(): string | undefined {
-  return LOOP_UNSUPPORTED[runtimeName()];
-}
+export const capabilities: Capabilities = CAPABILITIES[runtimeName()];
