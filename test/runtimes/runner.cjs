@@ -48,15 +48,10 @@ const counts = () => ({
 });
 `;
 
-/** Runs source (CommonJS, with LINUX_EPOLL, collect and counts) in a child of this runtime. */
-function runScript(source, { gc = false, timeoutMs = 15000, name = `script-${++scripts}.cjs`, prelude = true } = {}) {
-  const file = path.join(scratch, name);
-  fs.writeFileSync(file, prelude ? PRELUDE + source : source);
+/** Runs a file of this runtime's with args, to its end: { code, signal, stdout, stderr }. */
+function runFile(file, args = [], { gc = false, timeoutMs = 15000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command(file, { gc }), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawnRuntime(file, args, { gc });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -68,6 +63,20 @@ function runScript(source, { gc = false, timeoutMs = 15000, name = `script-${++s
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+function spawnRuntime(file, args = [], { gc = false } = {}) {
+  return spawn(process.execPath, [...command(file, { gc }), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
+/** Runs source (CommonJS, with LINUX_EPOLL, collect and counts) in a child of this runtime. */
+function runScript(source, { gc = false, timeoutMs, name = `script-${++scripts}.cjs`, prelude = true } = {}) {
+  const file = path.join(scratch, name);
+  fs.writeFileSync(file, prelude ? PRELUDE + source : source);
+  return runFile(file, [], { gc, timeoutMs });
 }
 
 function withTimeout(promise, ms, name) {
@@ -92,4 +101,4 @@ async function run() {
   process.exit(failed === 0 ? 0 : 1);
 }
 
-module.exports = { assert, test, run, runScript, waitFor, RUNTIME, PACKAGE, ROOT, scratch };
+module.exports = { assert, test, run, runFile, runScript, spawnRuntime, waitFor, RUNTIME, PACKAGE, ROOT, scratch };

@@ -6,7 +6,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { AsyncLocalStorage } = require('node:async_hooks');
 
-const { assert, test, run, runScript, waitFor, RUNTIME, PACKAGE, ROOT, scratch } = require('./runner.cjs');
+const net = require('node:net');
+
+const { assert, test, run, runFile, runScript, spawnRuntime, waitFor, RUNTIME, PACKAGE, ROOT, scratch } = require('./runner.cjs');
 const { EpollInstance, EventFd, TimerFd, io, sock, EPOLLIN, EPOLLOUT, EPOLLET, EPOLLONESHOT, EPOLLRDHUP } = require(PACKAGE);
 const { Epoll } = require(path.join(ROOT, 'dist/lib/compat.js'));
 
@@ -324,6 +326,37 @@ test('process exit: held while registered and ref()ed, free once unref()ed or cl
     const ep = new EpollInstance({ dispatch: 'auto' });
     ep.add(new EventFd(1).fd, EPOLLIN, () => process.exit(42));`);
   assert.deepEqual([exited.code, exited.signal, exited.stderr], [42, null, '']);
+});
+
+test("the examples run as they are, with the dispatch 'auto' picks: the echo server echoes and stops on SIGTERM", async () => {
+  for (const [example, last] of [['timerfd', /tick 10 /], ['demo', /end of stream: closing/], ['eventfd-worker', /5 of 5 signals/]]) {
+    const ran = await runFile(path.join(ROOT, 'dist/examples', `${example}.js`));
+    assert.deepEqual([ran.code, ran.signal, ran.stderr], [0, null, ''], example);
+    assert.match(ran.stdout, last);
+  }
+  const server = spawnRuntime(path.join(ROOT, 'dist/examples/echo-server.js'), ['--port', '0']);
+  let out = '';
+  server.stdout.on('data', (d) => (out += d));
+  server.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => server.on('close', (code, signal) => resolve({ code, signal })));
+  try {
+    await waitFor(() => /echo server on 127\.0\.0\.1:\d+/.test(out), 'the server to listen');
+    assert.match(out, new RegExp(`dispatch: ${ON_NODE ? 'loop' : 'thread'}`));
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)[1]);
+    const echoed = await new Promise((resolve, reject) => {
+      const client = net.connect(port, '127.0.0.1', () => client.end('hello, echo'));
+      let data = '';
+      client.on('data', (d) => (data += d));
+      client.on('end', () => resolve(data));
+      client.on('error', reject);
+    });
+    assert.equal(echoed, 'hello, echo');
+  } finally {
+    // Not server.kill(): Deno's child_process then reports the signal it sent, not how the child ended.
+    process.kill(server.pid, 'SIGTERM');
+  }
+  assert.deepEqual(await exited, { code: 0, signal: null }, out);
+  assert.match(out, /closed after 1 connections/);
 });
 
 // Only Node's AsyncLocalStorage sees a Node-API async context (README: Runtimes).
