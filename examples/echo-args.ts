@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 import type { EchoServerOptions } from './echo-core';
 
-const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch loop|thread] [--epollout always|pending] [--drain short|eagain]';
+const ECHO_USAGE = '[--host 127.0.0.1] [--port 7000] [--path /tmp/echo.sock] [--dispatch auto|loop|thread] [--epollout always|pending] [--drain short|eagain]';
 
 export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'string' }> = {}): {
   server: EchoServerOptions;
@@ -22,7 +22,7 @@ export function parseEchoArgs(argv: string[], extra: Record<string, { type: 'str
     },
   });
   const v = values as Record<string, string | undefined>;
-  oneOf(v, 'dispatch', ['loop', 'thread']);
+  oneOf(v, 'dispatch', ['auto', 'loop', 'thread']);
   oneOf(v, 'epollout', ['always', 'pending']);
   oneOf(v, 'drain', ['short', 'eagain']);
   const server: EchoServerOptions = {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const rest = await Promise.all(Array.from({ length: count - 1 }, () => startWorker(options)));
   const workers = [first.worker, ...rest.map((started) => started.worker)];
   const address = { family: 'IPv4', address: options.host ?? '127.0.0.1', port: first.port };
-  console.log(`echo cluster of ${count} threads on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'loop'}); try: ${connectHint(address)}`);
+  console.log(`echo cluster of ${count} threads on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'auto'}); try: ${connectHint(address)}`);
   onStopSignal(() => {
     void Promise.all(workers.map(stopWorker)).then((stats) => {
       console.log(`connections per thread: ${stats.map((s) => s.accepted).join(' ')}`);

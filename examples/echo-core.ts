@@ -33,10 +33,11 @@ export interface EchoServerOptions {
   /** Listen on this Unix socket path (or '\0' abstract name) instead of TCP. */
   path?: string;
   /**
-   * Default 'loop': a server's handlers are short and its events come in bursts, so one wake-up of
-   * the event loop per batch, with no thread hop, serves it best (README: choosing a mode).
+   * Default 'auto', which is 'loop' on Node: a server's handlers are short and its events come in
+   * bursts, so one wake-up of the event loop per batch, with no thread hop, serves it best (README:
+   * choosing a mode). Where the runtime has no 'loop' (Bun, Deno), 'thread'.
    */
-  dispatch?: DispatchMode;
+  dispatch?: DispatchMode | 'auto';
   backlog?: number;
   /** SO_REUSEPORT, so several servers (threads, processes) share the port. */
   reusePort?: boolean;
@@ -105,7 +106,7 @@ export class EchoServer {
       : sock.listenUnix({ path: options.path as string, backlog: options.backlog });
     try {
       this.address = sock.localAddress(this.#listenFd);
-      this.#epoll = new EpollInstance({ dispatch: options.dispatch ?? 'loop' });
+      this.#epoll = new EpollInstance({ dispatch: options.dispatch ?? 'auto' });
       this.#epoll.add(this.#listenFd, EPOLLIN | EPOLLET, () => this.#acceptAll());
     } catch (error) {
       io.close(this.#listenFd);

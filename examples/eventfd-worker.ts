@@ -18,7 +18,7 @@ function worker(fd: number): void {
 }
 
 function main(): void {
-  const epoll = new EpollInstance({ dispatch: 'loop' });
+  const epoll = new EpollInstance({ dispatch: 'auto' });
   const signal = new EventFd();
   let received = 0n;
   epoll.add(signal.fd, EPOLLIN, () => {

@@ -5,7 +5,7 @@ import { EPOLLET, EPOLLIN, EpollInstance, TimerFd } from '../lib';
 const PERIOD_MS = 50;
 const TICKS = 10;
 
-const epoll = new EpollInstance({ dispatch: 'loop' });
+const epoll = new EpollInstance({ dispatch: 'auto' });
 const timer = new TimerFd();
 let ticks = 0n;
 

@@ -36,7 +36,8 @@ export interface EventLayout {
 export interface Binding {
   constants: Record<string, number>;
   eventLayout: EventLayout;
-  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void) => NativePoller;
+  /** With asyncContext, onBatch runs in the async context of this call. */
+  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void, asyncContext: boolean) => NativePoller;
   /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
   OwnedFd: new (fd: number) => NativeOwnedFd;
   pipe(out: Int32Array): number;

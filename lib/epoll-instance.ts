@@ -5,7 +5,8 @@ import * as timers from 'node:timers';
 
 import { binding, type NativePoller } from './binding';
 import { ALWAYS_REPORTED, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, KNOWN_EVENTS } from './constants';
-import { check, closedError, fromNative, systemError } from './errors';
+import { check, closedError, dispatchUnsupported, fromNative, systemError } from './errors';
+import { capabilities } from './runtime';
 import { validateEventMask, validateFd, validateFunction, validateInteger, validateOneOf, validateOptions } from './validate';
 
 /** Called as handler(events, fd) with the kernel's event bits, unsigned. */
@@ -14,15 +15,16 @@ export type EpollHandler = (events: number, fd: number) => void;
 /**
  * 'thread': a native thread waits in epoll_wait while nothing is ready, and while fds stay ready the
  * JS thread collects each next batch itself; portable to any Node-API runtime. 'loop': the event
- * loop of the creating thread watches the epoll fd; no thread hop ever, the fastest on Node.
+ * loop of the creating thread watches the epoll fd; no thread hop ever, the fastest on Node; Node
+ * only (see lib/runtime.ts).
  */
 export type DispatchMode = 'thread' | 'loop';
 
 export interface EpollInstanceOptions {
   /** The most events one batch carries, 1 to 65536. Default 1024. */
   maxEvents?: number;
-  /** Default 'thread'. */
-  dispatch?: DispatchMode;
+  /** Default 'thread'. 'auto' is 'loop' where the runtime supports it, else 'thread'. */
+  dispatch?: DispatchMode | 'auto';
 }
 
 interface Registration {
@@ -33,7 +35,7 @@ interface Registration {
   generation: number;
 }
 
-const DISPATCH_MODES: readonly DispatchMode[] = ['thread', 'loop'];
+const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
 const { ENOENT, EBADF, EPERM } = os.constants.errno;
 const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD } = binding.eventLayout;
 
@@ -48,6 +50,14 @@ function kernelDropped(result: number): boolean {
 // which replace the globals: internal scheduling must not stop when a test fakes time.
 const { setImmediate: scheduleImmediate, clearImmediate: cancelImmediate } = timers;
 const { nextTick } = process;
+
+// Refused here, before the native side touches any uv_* function.
+function resolveDispatch(dispatch: DispatchMode | 'auto'): DispatchMode {
+  const unsupported = capabilities.loopUnsupported;
+  if (dispatch === 'auto') return unsupported === undefined ? 'loop' : 'thread';
+  if (dispatch === 'loop' && unsupported !== undefined) throw dispatchUnsupported(dispatch, unsupported);
+  return dispatch;
+}
 
 function rethrow(error: unknown): never {
   throw error;
@@ -74,7 +84,7 @@ export class EpollInstance {
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
     this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
-    this.#dispatch = opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_MODES);
+    this.#dispatch = resolveDispatch(opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_OPTIONS));
     // Weakly: while fds stay ready the immediates follow one another, and an unreachable unref'd
     // instance must still be collected, as the native side holds it only weakly then.
     const self = new WeakRef(this);
@@ -85,7 +95,7 @@ export class EpollInstance {
       instance.#poller?.release();
     };
     try {
-      this.#poller = new binding.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch);
+      this.#poller = new binding.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
     } catch (error) {
       throw fromNative(error);
     }

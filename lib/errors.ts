@@ -59,6 +59,10 @@ export function closedError(what: string): CodedError {
   return withCode(new Error(`${what} is closed`), 'ERR_EPOLL_CLOSED');
 }
 
+export function dispatchUnsupported(dispatch: string, reason: string): CodedError {
+  return withCode(new Error(`dispatch '${dispatch}' is not supported on this runtime: ${reason}; use 'thread' or 'auto'`), 'ERR_EPOLL_DISPATCH_UNSUPPORTED');
+}
+
 // What the kernel means by an errno that is surprising from epoll_ctl.
 const EPOLL_CTL_HINTS: Record<string, string> = {
   EPERM: 'the fd does not support epoll (regular files and directories are always ready)',

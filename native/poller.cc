@@ -31,15 +31,22 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
   if (epfd_ < 0) ThrowSystemError(env, errno, "epoll_create1");
   batch_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
 
-  // The instance itself is the async resource, so handlers run in the async context that was
-  // current when it was created, as the callbacks of Node's own handles do.
-  napi_async_init(env, info.This(), Napi::String::New(env, "EpollInstance"), &async_context_);
+  // Handlers run in the async context that was current when the instance was created, as the
+  // callbacks of Node's own handles do. The resource is a fresh object, not the Poller: Node 25 on
+  // holds it strongly until napi_async_destroy, which would pin a Poller that is its own resource.
+  // Before AsyncContextFrame (Node 18, 22) Node holds it weakly and AsyncLocalStorage keeps the
+  // store on it, so the Poller's object holds it, and nothing in it holds the Poller back.
+  if (info[3].ToBoolean()) {
+    Napi::Object resource = Napi::Object::New(env);
+    info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("asyncResource", resource));
+    napi_async_init(env, resource, Napi::String::New(env, "EpollInstance"), &async_context_);
+  }
   try {
     source_ = StartSource(env, loop_mode);
   } catch (...) {
     close(epfd_);
     epfd_ = -1;
-    napi_async_destroy(env, async_context_);
+    DestroyAsyncContext();
     throw;
   }
   // Registered after the source, because hooks run newest first: the source must be stopped
@@ -63,10 +70,14 @@ void Poller::Deliver(napi_env env, int count) {
   if (on_batch != nullptr) {
     napi_value argv[1];
     napi_create_int32(env, count, &argv[0]);
+    // Deno writes the result without checking the pointer.
+    napi_value result;
+    napi_status status = async_context_ == nullptr
+                             ? napi_call_function(env, on_batch, on_batch, 1, argv, &result)
+                             : napi_make_callback(env, async_context_, on_batch, on_batch, 1, argv, &result);
     // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
     // uv callback nor a thread-safe function would report it on their own.
-    if (napi_make_callback(env, async_context_, on_batch, on_batch, 1, argv, nullptr) ==
-        napi_pending_exception) {
+    if (status == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
       napi_fatal_exception(env, error);
@@ -129,5 +140,11 @@ void Poller::Shutdown() {
     active_ = false;
   }
   napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
+  DestroyAsyncContext();
+}
+
+void Poller::DestroyAsyncContext() {
+  if (async_context_ == nullptr) return;
   napi_async_destroy(env_, async_context_);
+  async_context_ = nullptr;
 }

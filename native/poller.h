@@ -9,7 +9,8 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
  public:
   static Napi::Function Define(Napi::Env env);
 
-  // new Poller(maxEvents, loopMode, onBatch)
+  // new Poller(maxEvents, loopMode, onBatch, asyncContext): with asyncContext, handlers run in the
+  // async context of the Poller's creation.
   explicit Poller(const Napi::CallbackInfo& info);
   ~Poller() override;
 
@@ -25,6 +26,7 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
 
   EventSource* StartSource(Napi::Env env, bool loop_mode);
   void Shutdown();
+  void DestroyAsyncContext();
   static void OnEnvTeardown(void* self);
 
   napi_env env_;
@@ -36,5 +38,6 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
   // Weak while the instance is idle or unref'd, so an unreachable instance can be collected; strong
   // while it is active, as a Node handle keeps its owner alive.
   Napi::FunctionReference on_batch_;
+  // None where the runtime's AsyncLocalStorage cannot see it anyway (see lib/runtime.ts).
   napi_async_context async_context_ = nullptr;
 };

@@ -444,8 +444,10 @@ describe('differences from epoll@4.0.2', () => {
       w.on('error', (e) => console.log('error', e.message));`;
     expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: '[null,true,1]\n' });
     const epoll4 = await runScript(script(EPOLL4_PATH));
-    // V8 either catches the cross-thread call (abort) or does not (segmentation fault).
-    expect(['SIGABRT', 'SIGSEGV']).toContain(epoll4.signal);
+    // V8 either catches the cross-thread call (abort; on Node 26 at times an uncaught error in the
+    // worker that cannot even be serialized) or does not (segmentation fault).
+    const broken = epoll4.signal === 'SIGABRT' || epoll4.signal === 'SIGSEGV' || /^error .*exception/.test(epoll4.stdout);
+    expect({ broken, signal: epoll4.signal, stdout: epoll4.stdout }).toMatchObject({ broken: true });
   });
 
   test('compat errors keep epoll@4\'s class and message, and add Node\'s code, errno and syscall', () => {

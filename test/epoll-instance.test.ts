@@ -433,3 +433,17 @@ describeEachMode('EpollInstance', (dispatch) => {
     }
   });
 });
+
+describe('dispatch option', () => {
+  test("'auto' is 'loop' on Node, and the default is 'thread'", () => {
+    const auto = new EpollInstance({ dispatch: 'auto' });
+    const plain = new EpollInstance();
+    try {
+      expect(auto.dispatch).toBe('loop');
+      expect(plain.dispatch).toBe('thread');
+    } finally {
+      auto.close();
+      plain.close();
+    }
+  });
+});

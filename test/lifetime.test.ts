@@ -146,6 +146,28 @@ describeEachMode('lifetime', (dispatch) => {
     expect(JSON.parse(result.stdout)).toEqual({ fds: 0, threads: 0 });
   });
 
+  // Before AsyncContextFrame (Node 18 to 22) the store lives on the async resource, which Node
+  // holds only weakly: a resource that nothing else holds is collected, and the store with it.
+  test('the async context of the creation reaches handlers and their microtasks, after GCs too', async () => {
+    const result = await runScript(`${make}
+      const { AsyncLocalStorage } = require('async_hooks');
+      const als = new AsyncLocalStorage();
+      const ep = als.run('created', () => new EpollInstance({ dispatch }));
+      const efd = new EventFd();
+      const seen = [];
+      const done = () => { if (seen.length === 3) { console.log(JSON.stringify(seen.sort())); ep.close(); } };
+      ep.add(efd.fd, EPOLLIN, () => {
+        efd.read();
+        seen.push('handler:' + als.getStore());
+        Promise.resolve().then(() => { seen.push('then:' + als.getStore()); done(); });
+        process.nextTick(() => { seen.push('tick:' + als.getStore()); done(); });
+      });
+      const settle = (n) => { gc(); if (n > 0) setTimeout(() => settle(n - 1), 5); else efd.write(1); };
+      settle(10);`, { args: ['--expose-gc'] });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(['handler:created', 'then:created', 'tick:created']);
+  });
+
   test('an unreachable instance is collected: its thread stops and its fds close', async () => {
     const result = await runScript(`${make}${COUNTS}
       const ready = new EventFd(1);

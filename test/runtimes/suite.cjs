@@ -1,0 +1,380 @@
+// What linux-epoll promises on every runtime it claims (README: Runtimes), in plain JavaScript so
+// that Bun and Deno run it as they are: `bun test/runtimes/suite.cjs`, `deno run -A
+// test/runtimes/suite.cjs`, `node test/runtimes/suite.cjs`. Real fds and sockets throughout.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { AsyncLocalStorage } = require('node:async_hooks');
+
+const net = require('node:net');
+
+const { assert, test, run, runFile, runScript, spawnRuntime, waitFor, RUNTIME, PACKAGE, ROOT, scratch } = require('./runner.cjs');
+const { EpollInstance, EventFd, TimerFd, io, sock, EPOLLIN, EPOLLOUT, EPOLLET, EPOLLONESHOT, EPOLLRDHUP } = require(PACKAGE);
+const { Epoll } = require(path.join(ROOT, 'dist/lib/compat.js'));
+
+const ON_NODE = RUNTIME === 'node';
+// 'loop' needs libuv's uv_poll, which only Node has (lib/runtime.ts).
+const MODES = ON_NODE ? ['thread', 'loop'] : ['thread'];
+
+test("dispatch 'loop' is refused with a clear error where it cannot work, and 'auto' picks what works", async () => {
+  const result = await runScript(`
+    const { EpollInstance } = LINUX_EPOLL;
+    const attempt = () => {
+      try { const ep = new EpollInstance({ dispatch: 'loop' }); ep.close(); return 'loop'; } catch (e) { return e.code + ' ' + /not supported on this runtime/.test(e.message); }
+    };
+    const auto = new EpollInstance({ dispatch: 'auto' });
+    console.log(attempt(), auto.dispatch);
+    auto.close();
+    const { Worker } = require('worker_threads');
+    const worker = new Worker(${JSON.stringify(`
+      const { EpollInstance } = require(${JSON.stringify(PACKAGE)});
+      let answer;
+      try { new EpollInstance({ dispatch: 'loop' }).close(); answer = 'loop'; } catch (e) { answer = e.code; }
+      require('worker_threads').parentPort.postMessage(answer);
+    `)}, { eval: true });
+    worker.once('message', (answer) => { console.log('worker', answer); worker.terminate(); });`);
+  assert.equal(result.stderr, '');
+  assert.deepEqual([result.code, result.signal], [0, null]);
+  const expected = ON_NODE ? 'loop loop\nworker loop\n' : 'ERR_EPOLL_DISPATCH_UNSUPPORTED true thread\nworker ERR_EPOLL_DISPATCH_UNSUPPORTED\n';
+  assert.equal(result.stdout, expected);
+});
+
+for (const dispatch of MODES) {
+  test(`${dispatch}: level-triggered repeats, edge-triggered reports each arrival once, modify and remove`, async () => {
+    const ep = new EpollInstance({ dispatch });
+    const level = new EventFd(1);
+    const edge = new EventFd(1);
+    try {
+      let levelCalls = 0;
+      let edgeCalls = 0;
+      ep.add(level.fd, EPOLLIN, (events, fd) => {
+        assert.deepEqual([events, fd], [EPOLLIN, level.fd]);
+        levelCalls++;
+      });
+      ep.add(edge.fd, EPOLLIN | EPOLLET, () => edgeCalls++);
+      assert.equal(ep.size, 2);
+      assert.equal(ep.has(level.fd), true);
+      await waitFor(() => levelCalls >= 3 && edgeCalls === 1, 'level to repeat and the edge once');
+      ep.remove(level.fd);
+      const after = levelCalls;
+      edge.write(1);
+      await waitFor(() => edgeCalls === 2, 'a second edge');
+      assert.equal(levelCalls, after, 'a removed handler ran');
+      let oneshot = 0;
+      ep.modify(edge.fd, EPOLLIN | EPOLLONESHOT, () => oneshot++);
+      await waitFor(() => oneshot === 1, 'the one-shot event');
+      ep.modify(edge.fd, EPOLLIN | EPOLLONESHOT);
+      await waitFor(() => oneshot === 2, 'the re-armed one-shot event');
+      assert.throws(() => ep.remove(level.fd), { code: 'ENOENT', syscall: 'epoll_ctl' });
+    } finally {
+      ep.close();
+      level.close();
+      edge.close();
+    }
+    assert.equal(ep.closed, true);
+    assert.throws(() => ep.add(0, EPOLLIN, () => {}), { code: 'ERR_EPOLL_CLOSED' });
+  });
+
+  test(`${dispatch}: EventFd, TimerFd, pipes and socketpairs`, async () => {
+    const ep = new EpollInstance({ dispatch });
+    const sem = new EventFd(2, { semaphore: true });
+    const timer = new TimerFd();
+    const [r, w] = io.pipe();
+    const [a, b] = io.socketpair();
+    try {
+      assert.equal(sem.read(), 1n);
+      assert.equal(sem.read(), 1n);
+      assert.equal(sem.read(), null);
+      let ticks = 0n;
+      ep.add(timer.fd, EPOLLIN, () => (ticks += timer.read() ?? 0n));
+      timer.start(5, 5);
+      const chunk = Buffer.alloc(16);
+      let piped = '';
+      ep.add(r, EPOLLIN | EPOLLET, () => {
+        let n;
+        while ((n = io.read(r, chunk)) !== null && n > 0) piped += chunk.toString('utf8', 0, n);
+      });
+      let hungUp = false;
+      ep.add(a, EPOLLIN | EPOLLRDHUP, (events) => {
+        if (events & EPOLLRDHUP) {
+          hungUp = true;
+          ep.remove(a);
+        }
+      });
+      assert.equal(io.write(w, Buffer.from('through the pipe')), 16);
+      io.close(b);
+      await waitFor(() => ticks >= 3n && piped === 'through the pipe' && hungUp, 'timer ticks, pipe data and the hang-up');
+      timer.stop();
+    } finally {
+      ep.close();
+      for (const fd of [r, w, a]) io.close(fd);
+      sem.close();
+      timer.close();
+    }
+  });
+
+  test(`${dispatch}: a TCP echo over 127.0.0.1, UDP datagrams, a Unix socket`, async () => {
+    const ep = new EpollInstance({ dispatch });
+    const listener = sock.listenTcp({ host: '127.0.0.1', port: 0 });
+    const { port } = sock.localAddress(listener);
+    const open = [listener];
+    try {
+      const buffer = Buffer.alloc(4096);
+      ep.add(listener, EPOLLIN | EPOLLET, () => {
+        let accepted;
+        while ((accepted = sock.accept(listener)) !== null) {
+          const fd = accepted.fd;
+          open.push(fd);
+          ep.add(fd, EPOLLIN | EPOLLET, () => {
+            let n;
+            while ((n = sock.recv(fd, buffer)) !== null && n > 0) sock.send(fd, buffer, 0, n);
+          });
+        }
+      });
+      const client = sock.connectTo({ address: '127.0.0.1', port });
+      open.push(client.fd);
+      let connected = client.connected;
+      let echoed = '';
+      ep.add(client.fd, EPOLLOUT | EPOLLIN, (events) => {
+        if (!connected && events & EPOLLOUT) {
+          assert.equal(sock.socketError(client.fd), null);
+          connected = true;
+          ep.modify(client.fd, EPOLLIN);
+          sock.send(client.fd, Buffer.from('ping over tcp'));
+        }
+        let n;
+        while ((n = sock.recv(client.fd, buffer)) !== null && n > 0) echoed += buffer.toString('utf8', 0, n);
+      });
+      if (connected) sock.send(client.fd, Buffer.from('ping over tcp'));
+      await waitFor(() => echoed === 'ping over tcp', 'the echo');
+
+      const udp = sock.bindUdp({ host: '127.0.0.1', port: 0 });
+      open.push(udp);
+      let datagram;
+      ep.add(udp, EPOLLIN, () => {
+        const got = sock.recvfrom(udp, buffer);
+        if (got !== null) datagram = buffer.toString('utf8', 0, got.bytes);
+      });
+      sock.sendto(udp, Buffer.from('a datagram'), sock.localAddress(udp));
+      await waitFor(() => datagram === 'a datagram', 'the datagram');
+
+      const unix = sock.listenUnix({ path: path.join(scratch, `echo-${dispatch}.sock`) });
+      open.push(unix);
+      let unixAccepted = false;
+      ep.add(unix, EPOLLIN, () => {
+        const accepted = sock.accept(unix);
+        if (accepted !== null) {
+          open.push(accepted.fd);
+          unixAccepted = true;
+        }
+      });
+      open.push(sock.connectTo({ family: 'unix', path: path.join(scratch, `echo-${dispatch}.sock`) }).fd);
+      await waitFor(() => unixAccepted, 'the Unix connection');
+    } finally {
+      ep.close();
+      for (const fd of open) io.close(fd);
+    }
+  });
+}
+
+test('compat: the epoll@4 API calls back (err, fd, events)', async () => {
+  const [r, w] = io.pipe();
+  const calls = [];
+  const poller = new Epoll((err, fd, events) => {
+    calls.push([err, fd, events]);
+    poller.remove(fd).close();
+  });
+  try {
+    poller.add(r, Epoll.EPOLLIN);
+    io.write(w, Buffer.from('x'));
+    await waitFor(() => calls.length === 1, 'the callback');
+    assert.deepEqual(calls[0], [null, r, Epoll.EPOLLIN]);
+  } finally {
+    io.close(r);
+    io.close(w);
+  }
+});
+
+test('import: the ESM entry points of a linked checkout, the same instances as require', async () => {
+  const consumer = path.join(scratch, 'consumer');
+  fs.mkdirSync(path.join(consumer, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(consumer, 'node_modules', 'linux-epoll'), 'dir');
+  fs.writeFileSync(path.join(consumer, 'package.json'), '{ "name": "consumer", "private": true }\n');
+  const result = await runScript(
+    `import { EpollInstance } from 'linux-epoll';
+     import epoll, { Epoll } from 'linux-epoll/compat';
+     import { createRequire } from 'node:module';
+     const require = createRequire(import.meta.url);
+     console.log(EpollInstance === require('linux-epoll').EpollInstance, Epoll === epoll.Epoll, typeof Epoll.EPOLLIN);`,
+    { name: 'consumer/import.mjs', prelude: false },
+  );
+  assert.equal(result.stderr, '');
+  assert.equal(result.stdout, 'true true number\n');
+});
+
+test('a worker_thread gets events from the main thread, and a terminated one leaves no thread or fd', async () => {
+  const result = await runScript(`
+    const { Worker } = require('worker_threads');
+    const { EventFd } = LINUX_EPOLL;
+    const source = ${JSON.stringify(`
+      const { EpollInstance, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
+      const { parentPort, workerData } = require('worker_threads');
+      const ep = new EpollInstance({ dispatch: 'auto' });
+      ep.add(workerData.wake, EPOLLIN, () => { ep.close(); parentPort.postMessage('woken'); });
+      // Held open, never closed: the worker is terminated with these waiting.
+      for (const fd of workerData.ready) new EpollInstance().add(fd, EPOLLIN, () => {});
+      parentPort.postMessage('waiting');
+    `)};
+    const ready = [1, 2, 3].map(() => new EventFd(1).fd);
+    const wake = new EventFd();
+    const before = counts();
+    let rounds = 0;
+    const round = () => {
+      const worker = new Worker(source, { eval: true, workerData: { wake: wake.fd, ready } });
+      worker.on('message', (message) => {
+        if (message === 'waiting') wake.write(1);
+        else { wake.read(); worker.terminate(); }
+      });
+      worker.once('exit', () => {
+        if (++rounds < 5) return round();
+        const report = (n) => {
+          const after = counts();
+          const delta = { fds: after.fds - before.fds, threads: after.threads - before.threads };
+          if ((delta.fds !== 0 || delta.threads !== 0) && n > 0) return setTimeout(() => report(n - 1), 20);
+          console.log(rounds, JSON.stringify(delta));
+        };
+        report(100);
+      });
+    };
+    round();`);
+  assert.equal(result.stderr, '');
+  assert.deepEqual([result.code, result.signal], [0, null]);
+  assert.equal(result.stdout, '5 {"fds":0,"threads":0}\n');
+});
+
+// The handler drains its fd: Bun ends a process on an uncaught error only once its event loop has
+// nothing queued, and an fd that stays ready always queues the next batch (README: Runtimes).
+test('a handler that throws with no listener ends the process as an uncaught error, with its message', async () => {
+  const result = await runScript(`
+    const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
+    const ep = new EpollInstance({ dispatch: 'auto' });
+    const efd = new EventFd(1);
+    ep.add(efd.fd, EPOLLIN, function explodingHandler() { efd.read(); throw new Error('boom from the handler'); });`);
+  assert.deepEqual([result.code, result.signal], [1, null]);
+  assert.match(result.stderr, /boom from the handler/);
+  assert.doesNotMatch(result.stderr, /Fatal|panic/);
+});
+
+test('with an uncaughtException listener the error is reported and the instance keeps working', async () => {
+  const result = await runScript(`
+    const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
+    const ep = new EpollInstance({ dispatch: 'auto' });
+    const a = new EventFd(1), b = new EventFd(1);
+    let thrown = 0, other = 0;
+    process.on('uncaughtException', (error) => { console.log('caught', error.message); if (thrown === 1) a.write(1); });
+    ep.add(a.fd, EPOLLIN, () => { a.read(); thrown++; throw new Error('bad ' + thrown); });
+    // Level-triggered and never read: reported at every batch.
+    ep.add(b.fd, EPOLLIN, () => other++);
+    const check = setInterval(() => {
+      if (thrown === 2 && other > 2) { clearInterval(check); ep.close(); console.log('thrown', thrown); }
+    }, 5);`);
+  assert.equal(result.stderr, '');
+  assert.deepEqual([result.code, result.signal], [0, null]);
+  assert.equal(result.stdout, 'caught bad 1\ncaught bad 2\nthrown 2\n');
+});
+
+test('unclosed, unreachable instances are collected: their threads stop and their fds close', async () => {
+  const result = await runScript(`
+    const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
+    const ready = new EventFd(1);
+    const before = counts();
+    (function () {
+      for (let i = 0; i < 10; i++) {
+        const ep = new EpollInstance({ dispatch: 'thread' });
+        ep.add(ready.fd, EPOLLIN, () => {});
+        ep.unref();
+      }
+    })();
+    const during = counts();
+    const settle = (n) => {
+      collect();
+      const now = counts();
+      if (n > 0 && (now.fds !== before.fds || now.threads !== before.threads)) return setTimeout(() => settle(n - 1), 10);
+      console.log(JSON.stringify({ grew: during.fds - before.fds >= 10 && during.threads - before.threads === 10, fds: now.fds - before.fds, threads: now.threads - before.threads }));
+    };
+    settle(200);`, { gc: true });
+  assert.equal(result.stderr, '');
+  assert.deepEqual(JSON.parse(result.stdout), { grew: true, fds: 0, threads: 0 });
+});
+
+test('process exit: held while registered and ref()ed, free once unref()ed or closed, process.exit() in a handler', async () => {
+  const held = await runScript(`
+    const { EpollInstance, EventFd, EPOLLIN, io } = LINUX_EPOLL;
+    const ep = new EpollInstance({ dispatch: 'auto' });
+    const [r, w] = io.pipe();
+    const idle = new EpollInstance({ dispatch: 'auto' });
+    const loose = new EpollInstance({ dispatch: 'auto' });
+    loose.add(new EventFd().fd, EPOLLIN, () => {}).unref();
+    ep.add(r, EPOLLIN, () => { console.log('event'); ep.close(); });
+    // Only the instance holds the process: the byte comes from another process later on.
+    require('child_process').spawn('sh', ['-c', 'sleep 0.2; printf x > /proc/' + process.pid + '/fd/' + w], { stdio: 'ignore' }).unref();
+    process.on('exit', () => console.log('exit'));`);
+  assert.equal(held.stderr, '');
+  assert.deepEqual([held.code, held.signal, held.stdout], [0, null, 'event\nexit\n']);
+  const exited = await runScript(`
+    const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
+    const ep = new EpollInstance({ dispatch: 'auto' });
+    ep.add(new EventFd(1).fd, EPOLLIN, () => process.exit(42));`);
+  assert.deepEqual([exited.code, exited.signal, exited.stderr], [42, null, '']);
+});
+
+test("the examples run as they are, with the dispatch 'auto' picks: the echo server echoes and stops on SIGTERM", async () => {
+  for (const [example, last] of [['timerfd', /tick 10 /], ['demo', /end of stream: closing/], ['eventfd-worker', /5 of 5 signals/]]) {
+    const ran = await runFile(path.join(ROOT, 'dist/examples', `${example}.js`));
+    assert.deepEqual([ran.code, ran.signal, ran.stderr], [0, null, ''], example);
+    assert.match(ran.stdout, last);
+  }
+  const server = spawnRuntime(path.join(ROOT, 'dist/examples/echo-server.js'), ['--port', '0']);
+  let out = '';
+  server.stdout.on('data', (d) => (out += d));
+  server.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => server.on('close', (code, signal) => resolve({ code, signal })));
+  try {
+    await waitFor(() => /echo server on 127\.0\.0\.1:\d+/.test(out), 'the server to listen');
+    assert.match(out, new RegExp(`dispatch: ${ON_NODE ? 'loop' : 'thread'}`));
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)[1]);
+    const echoed = await new Promise((resolve, reject) => {
+      const client = net.connect(port, '127.0.0.1', () => client.end('hello, echo'));
+      let data = '';
+      client.on('data', (d) => (data += d));
+      client.on('end', () => resolve(data));
+      client.on('error', reject);
+    });
+    assert.equal(echoed, 'hello, echo');
+  } finally {
+    // Not server.kill(): Deno's child_process then reports the signal it sent, not how the child ended.
+    process.kill(server.pid, 'SIGTERM');
+  }
+  assert.deepEqual(await exited, { code: 0, signal: null }, out);
+  assert.match(out, /closed after 1 connections/);
+});
+
+// Only Node's AsyncLocalStorage sees a Node-API async context (README: Runtimes).
+test(`AsyncLocalStorage ${ON_NODE ? 'reaches' : 'does not reach'} handlers`, async () => {
+  for (const dispatch of MODES) {
+    const als = new AsyncLocalStorage();
+    const ep = als.run('created', () => new EpollInstance({ dispatch }));
+    const efd = new EventFd(1);
+    let store = 'unset';
+    ep.add(efd.fd, EPOLLIN, () => (store = als.getStore()));
+    try {
+      await waitFor(() => store !== 'unset', 'an event');
+    } finally {
+      ep.close();
+      efd.close();
+    }
+    assert.equal(store, ON_NODE ? 'created' : undefined, dispatch);
+  }
+});
+
+run();
