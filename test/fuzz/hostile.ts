@@ -44,9 +44,11 @@ export interface HostileCase {
   length: RangeChoice;
 }
 
+// Node 18's V8 has no resizable ArrayBuffer (maxByteLength is ignored), so no view there can be one.
+const RESIZABLE = typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === 'function';
 const viewSpec: fc.Arbitrary<ViewSpec> = fc.record({
   kind: fc.constantFrom(...KINDS),
-  memory: fc.constantFrom('fixed', 'fixed', 'resizable', 'resizable', 'huge'),
+  memory: RESIZABLE ? fc.constantFrom('fixed', 'fixed', 'resizable', 'resizable', 'huge') : fc.constantFrom('fixed', 'fixed', 'huge'),
   at: fc.integer({ min: 0, max: 4 }),
   count: fc.integer({ min: 0, max: 6 }),
   spoof: fc.subarray([...SPOOFS]),

@@ -225,12 +225,13 @@ test('a worker_thread gets events from the main thread, and a terminated one lea
       for (const fd of workerData.ready) new EpollInstance().add(fd, EPOLLIN, () => {});
       parentPort.postMessage('waiting');
     `)};
-    const ready = [1, 2, 3].map(() => new EventFd(1).fd);
+    // Objects, not numbers, are kept: an EventFd that nothing references is closed when collected.
+    const ready = [1, 2, 3].map(() => new EventFd(1));
     const wake = new EventFd();
     const before = counts();
     let rounds = 0;
     const round = () => {
-      const worker = new Worker(source, { eval: true, workerData: { wake: wake.fd, ready } });
+      const worker = new Worker(source, { eval: true, workerData: { wake: wake.fd, ready: ready.map((efd) => efd.fd) } });
       worker.on('message', (message) => {
         if (message === 'waiting') wake.write(1);
         else { wake.read(); worker.terminate(); }
@@ -276,7 +277,7 @@ test('with an uncaughtException listener the error is reported and the instance 
     // Level-triggered and never read: reported at every batch.
     ep.add(b.fd, EPOLLIN, () => other++);
     const check = setInterval(() => {
-      if (thrown === 2 && other > 2) { clearInterval(check); ep.close(); console.log('thrown', thrown); }
+      if (thrown === 2 && other > 2) { clearInterval(check); ep.close(); a.close(); b.close(); console.log('thrown', thrown); }
     }, 5);`);
   assert.equal(result.stderr, '');
   assert.deepEqual([result.code, result.signal], [0, null]);
@@ -314,7 +315,8 @@ test('process exit: held while registered and ref()ed, free once unref()ed or cl
     const [r, w] = io.pipe();
     const idle = new EpollInstance({ dispatch: 'auto' });
     const loose = new EpollInstance({ dispatch: 'auto' });
-    loose.add(new EventFd().fd, EPOLLIN, () => {}).unref();
+    const spare = new EventFd();
+    loose.add(spare.fd, EPOLLIN, () => spare.read()).unref();
     ep.add(r, EPOLLIN, () => { console.log('event'); ep.close(); });
     // Only the instance holds the process: the byte comes from another process later on.
     require('child_process').spawn('sh', ['-c', 'sleep 0.2; printf x > /proc/' + process.pid + '/fd/' + w], { stdio: 'ignore' }).unref();
@@ -324,7 +326,8 @@ test('process exit: held while registered and ref()ed, free once unref()ed or cl
   const exited = await runScript(`
     const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
     const ep = new EpollInstance({ dispatch: 'auto' });
-    ep.add(new EventFd(1).fd, EPOLLIN, () => process.exit(42));`);
+    const efd = new EventFd(1);
+    ep.add(efd.fd, EPOLLIN, () => { efd.read(); process.exit(42); });`);
   assert.deepEqual([exited.code, exited.signal, exited.stderr], [42, null, '']);
 });
 
