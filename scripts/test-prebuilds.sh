@@ -42,12 +42,6 @@ seconds_since() {
   echo "$1 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}'
 }
 
-prebuilds_stale() {
-  local arch
-  for arch in x64 arm64 arm; do [ -d "prebuilds/linux-$arch" ] || return 0; done
-  [ "$(cat "$cache/prebuilds.digest" 2>/dev/null)" != "$(scripts/sources-digest.sh)" ]
-}
-
 # sysroot DEBIAN_ARCH: a directory holding Debian's nodejs for DEBIAN_ARCH and the libraries and
 # node-* modules it loads at start, unpacked once into .cache/.
 sysroot() {
@@ -207,7 +201,7 @@ npm_cli=$(node -p 'require("path").join(require("path").dirname(process.argv[1])
 require_commands file:file readelf:binutils python3:python3 g++:g++ \
   qemu-aarch64-static:qemu-user-static qemu-arm-static:qemu-user-static
 
-if prebuilds_stale; then
+if ! scripts/prebuilds-current.sh 2>/dev/null; then
   check "prebuild:all (prebuilds missing or built from other sources)" scripts/prebuild-all.sh
 fi
 check "binaries: architecture, stripped, glibc baseline" scripts/check-binaries.sh prebuilds
