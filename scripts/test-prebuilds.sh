@@ -8,7 +8,7 @@
 #      natively and on arm64 and armv7 under qemu-user with Debian's own node;
 #   4. off Linux, requiring it says Linux is required;
 #   5. where no prebuild fits, install compiles from source without downloading headers, and with no
-#      compiler it fails saying so.
+#      compiler it fails saying so and what the prebuilds need (as check-binaries measured it).
 # Installs the Debian packages it needs when missing. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -115,7 +115,7 @@ tarball_complete() {
     console.log(files.filter(Boolean).map((f) => f.replace(/^\.\//, "")).join("\n"));
   ' "$unpacked/package/package.json")
   required+=$'\n'$(scripts/binding-sources.py "$unpacked/package")
-  required+=$'\n'$(cd "$root" && find prebuilds -name '*.node')
+  required+=$'\n'$(cd "$root" && find prebuilds -name '*.node')$'\n'prebuilds/requirements.json
   for file in $required; do
     grep -qxF "$file" "$listing" || { echo "missing from the tarball: $file"; missing=1; }
   done
@@ -176,7 +176,8 @@ source_build_without_compiler_fails() {
     return 1
   fi
   cat "$out"
-  grep -q 'cannot be built from source' "$out"
+  grep -q 'cannot be built from source' "$out" &&
+    grep -qF "linux-x64 (glibc $(node -p 'require("./prebuilds/requirements.json")["linux-x64"].glibc')" "$out"
 }
 
 # No prebuild fits (LIBC=musl), no nodedir configured (an empty user npmrc): install must compile
