@@ -2,34 +2,29 @@
 // what the prebuilds need, as prebuilds/requirements.json (written by check-binaries.sh) has it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '..');
+import { copyPackage } from './support/package-copy';
+
 let dir: string;
+let packageDir: string;
 
 beforeEach(() => {
   // A package with the install script and no binary, and a PATH with node and nothing else.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linux-epoll-install-'));
-  fs.mkdirSync(path.join(dir, 'package/scripts'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'package/node_modules'));
+  ({ dir, packageDir } = copyPackage(['package.json', 'binding.gyp', 'scripts/install.js']));
   fs.mkdirSync(path.join(dir, 'bin'));
-  for (const file of ['package.json', 'binding.gyp', 'scripts/install.js']) {
-    fs.copyFileSync(path.join(ROOT, file), path.join(dir, 'package', file));
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules/node-gyp-build'), path.join(dir, 'package/node_modules/node-gyp-build'));
   fs.symlinkSync(process.execPath, path.join(dir, 'bin/node'));
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function install(): { status: number | null; stderr: string } {
   const env = { PATH: path.join(dir, 'bin') };
-  return spawnSync(process.execPath, [path.join(dir, 'package/scripts/install.js')], { env, encoding: 'utf8', timeout: 10000 });
+  return spawnSync(process.execPath, [path.join(packageDir, 'scripts/install.js')], { env, encoding: 'utf8', timeout: 10000 });
 }
 
 test('no compiler: the message names the missing tools and what each prebuild needs', () => {
-  fs.mkdirSync(path.join(dir, 'package/prebuilds'));
-  fs.writeFileSync(path.join(dir, 'package/prebuilds/requirements.json'), JSON.stringify({
+  fs.mkdirSync(path.join(packageDir, 'prebuilds'));
+  fs.writeFileSync(path.join(packageDir, 'prebuilds/requirements.json'), JSON.stringify({
     'linux-x64': { glibc: '2.14', glibcxx: '3.4.21' },
     'linux-arm': { glibc: '2.12', glibcxx: '' },
   }));
