@@ -4,13 +4,25 @@
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-import { connectHint, describeAddress, onStopSignal, parseEchoArgsOrExit } from './echo-args';
-import { startEchoServer, type EchoServerOptions, type EchoStats } from './echo-core';
+import {
+  connectHint, describeAddress, exitWith, integerOption, onStopSignal, parseEchoArgsOrExit, startFailure, usageError,
+} from './echo-args';
+import { startEchoServer, type EchoServer, type EchoServerOptions, type EchoStats } from './echo-core';
 
-type FromWorker = { listening: number } | { stats: EchoStats };
+// Each worker is a thread with its own event loop and wait thread; past a few per core, none helps.
+const MAX_WORKERS = 256;
+
+type FromWorker = { listening: number } | { failed: { status: number; message: string } } | { stats: EchoStats };
 
 function serveInWorker(options: EchoServerOptions): void {
-  const server = startEchoServer({ ...options, reusePort: true });
+  let server: EchoServer;
+  try {
+    server = startEchoServer({ ...options, reusePort: true });
+  } catch (error) {
+    parentPort!.postMessage({ failed: startFailure('echo-cluster', error, options) } satisfies FromWorker);
+    parentPort!.close();
+    return;
+  }
   const port = server.address.family === 'unix' ? 0 : server.address.port;
   parentPort!.postMessage({ listening: port } satisfies FromWorker);
   parentPort!.once('message', () => {
@@ -25,11 +37,13 @@ function startWorker(options: EchoServerOptions): Promise<{ worker: Worker; port
   // A worker that dies leaves its listener open in the process, and the kernel would go on handing
   // that listener connections nobody accepts: the whole cluster stops instead, at start or later.
   worker.on('error', (error) => {
-    console.error(`echo-cluster: a worker failed: ${error.message}`);
-    process.exit(1);
+    exitWith('echo-cluster', 1, `a worker failed: ${error.message}`);
   });
   return new Promise((resolve) => {
-    worker.once('message', (message: { listening: number }) => resolve({ worker, port: message.listening }));
+    worker.once('message', (message: FromWorker) => {
+      if ('failed' in message) exitWith('echo-cluster', message.failed.status, message.failed.message);
+      resolve({ worker, port: (message as { listening: number }).listening });
+    });
   });
 }
 
@@ -42,13 +56,13 @@ function stopWorker(worker: Worker): Promise<EchoStats> {
 
 async function main(): Promise<void> {
   const parsed = parseEchoArgsOrExit('echo-cluster', {
-    usage: '[--workers N] ',
-    options: { workers: { type: 'string' } },
-    check: ({ server }) => {
-      if (server.path !== undefined) throw new Error('--path: SO_REUSEPORT needs TCP');
+    options: [{ name: 'workers', value: 'N', help: `the number of worker threads, 1 to ${MAX_WORKERS} (default: the CPU count)` }],
+    check: ({ server, values }) => {
+      if (server.path !== undefined) throw usageError('--path: SO_REUSEPORT needs TCP');
+      integerOption(values, 'workers', 1, MAX_WORKERS);
     },
   });
-  const count = parsed.values.workers === undefined ? os.availableParallelism() : Number(parsed.values.workers);
+  const count = integerOption(parsed.values, 'workers', 1, MAX_WORKERS) ?? os.availableParallelism();
   // The first worker binds, so that port 0 becomes one real port for all of them.
   const first = await startWorker(parsed.server);
   const options = { ...parsed.server, port: first.port };

@@ -1,9 +1,16 @@
-// npm start [-- --port 7000 --dispatch thread]: the edge-triggered echo server.
-import { connectHint, describeAddress, onStopSignal, parseEchoArgsOrExit } from './echo-args';
-import { startEchoServer } from './echo-core';
+// npm start [-- --port 7000 --dispatch thread]: the edge-triggered echo server (--help lists the options).
+import { connectHint, describeAddress, exitWith, onStopSignal, parseEchoArgsOrExit, startFailure } from './echo-args';
+import { startEchoServer, type EchoServer } from './echo-core';
 
 function main(): void {
-  const server = startEchoServer(parseEchoArgsOrExit('echo-server').server);
+  const options = parseEchoArgsOrExit('echo-server').server;
+  let server: EchoServer;
+  try {
+    server = startEchoServer(options);
+  } catch (error) {
+    const { status, message } = startFailure('echo-server', error, options);
+    exitWith('echo-server', status, message);
+  }
   const { address } = server;
   console.log(`echo server on ${describeAddress(address)} (dispatch: ${server.dispatch}); try: ${connectHint(address)}`);
   onStopSignal(() => {

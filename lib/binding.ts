@@ -89,13 +89,39 @@ function packageRoot(): string {
   return dir;
 }
 
+// The platform as node-gyp-build matches prebuilds to it: its libc rule (LIBC, else Alpine's marker).
+function platformName(): string {
+  const armv = process.arch === 'arm' ? `v${(process.config.variables as { arm_version?: string }).arm_version ?? '?'}` : '';
+  const libc = process.env.LIBC || (fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
+  const versions = process.versions as NodeJS.ProcessVersions & { bun?: string; deno?: string };
+  const runtime = versions.bun ? `bun ${versions.bun}` : versions.deno ? `deno ${versions.deno}` : `node ${versions.node}`;
+  return `linux-${process.arch}${armv}, ${libc}, ${runtime} (ABI ${versions.modules}, Node-API ${versions.napi})`;
+}
+
+// Package managers that skip install scripts (npm 12, pnpm 10, bun) leave a platform no prebuild
+// fits with no binary at all; node-gyp-build's own error would not say what to do.
+function noBinaryError(cause: Error): Error {
+  const error = new Error([
+    `linux-epoll: no native binary for ${platformName()}: no prebuilt one fits, and none was built here.`,
+    'Its install script compiles one. If your package manager skipped it, approve it and install again',
+    '(npm: npm install-scripts approve linux-epoll; pnpm: pnpm approve-builds; bun: bun pm trust linux-epoll).',
+    'If it ran and could not compile, install g++, make and python3, then run: npm rebuild linux-epoll',
+  ].join('\n'), { cause });
+  return Object.assign(error, { code: 'ERR_LINUX_EPOLL_NO_BINARY' });
+}
+
 function load(): Binding {
   if (process.platform !== 'linux') {
     throw new Error(`linux-epoll requires Linux: epoll is a Linux kernel interface (this is ${process.platform})`);
   }
   // node-gyp-build prefers a local build/ and otherwise picks the matching prebuilt binary.
   const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-  return nodeGypBuild(packageRoot()) as Binding;
+  try {
+    return nodeGypBuild(packageRoot()) as Binding;
+  } catch (error) {
+    if (String((error as Error)?.message).startsWith('No native build was found')) throw noBinaryError(error as Error);
+    throw error;
+  }
 }
 
 export const binding: Binding = load();

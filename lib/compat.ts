@@ -1,6 +1,7 @@
 // linux-epoll/compat's entry. On Linux it is the Epoll class of ./compat-epoll. Elsewhere it does
 // what epoll@4 does there: it warns and exports a stub, so code that merely loads it (onoff on a
 // developer's Mac, say) keeps loading. Only the main package insists on Linux when loaded.
+import './disposable';
 import type { Epoll as EpollClass } from './compat-epoll';
 
 export type { EpollCallback, EpollOptions } from './compat-epoll';

@@ -1,4 +1,5 @@
 // linux-epoll: the kernel's epoll and eventfd for Node.js on Linux.
+import './disposable';
 export {
   EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLRDBAND, EPOLLWRNORM,
   EPOLLWRBAND, EPOLLMSG, EPOLLRDHUP, EPOLLEXCLUSIVE, EPOLLWAKEUP, EPOLLONESHOT, EPOLLET, eventNames,

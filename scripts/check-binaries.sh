@@ -5,8 +5,12 @@
 # libstdc++, what they need today; test:prebuilds loads them with Debian 11's), and leave unversioned only the symbols the runtime provides (Node-API, libuv): any other was
 # linked against no library, and would fail where the C library lacks it.
 # Prints one line per binary: path, size, and the newest glibc and libstdc++ versions it needs.
+# check-binaries.sh DIR MANIFEST also writes those versions to MANIFEST as JSON, for scripts/install.js
+# to say what the prebuilds need: {"linux-x64": {"glibc": "2.17", "glibcxx": "3.4.21"}, ...}.
 set -euo pipefail
 dir=${1:-prebuilds}
+manifest=${2:-}
+entries=()
 glibc_baseline=${GLIBC_BASELINE:-2.17}
 glibcxx_baseline=${GLIBCXX_BASELINE:-3.4.21}
 failures=0
@@ -54,6 +58,7 @@ check() {
   unversioned=$(unversioned_imports "$binary")
   [ -z "$unversioned" ] || fail "$binary: imports with no library version: $(echo $unversioned)"
   printf '%-52s %7s bytes  GLIBC_%s  GLIBCXX_%s\n' "$binary" "$(stat -c %s "$binary")" "${glibc:-none}" "${glibcxx:-none}"
+  entries+=("\"linux-$arch\": {\"glibc\": \"${glibc:-}\", \"glibcxx\": \"${glibcxx:-}\"}")
 }
 
 check x64 'ELF 64-bit LSB shared object, x86-64'
@@ -61,3 +66,6 @@ check arm64 'ELF 64-bit LSB shared object, ARM aarch64'
 check arm 'ELF 32-bit LSB shared object, ARM, EABI5'
 
 [ "$failures" -eq 0 ] || { echo "check-binaries: $failures problem(s)" >&2; exit 1; }
+if [ -n "$manifest" ]; then
+  (IFS=,; echo "{${entries[*]}}") | node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(0, "utf8")), null, 2) + "\n")' >"$manifest"
+fi

@@ -7,7 +7,20 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const PREBUILT = 'linux-x64, linux-arm64 and linux-arm (armv7), glibc 2.34 and libstdc++ 6 from GCC 12 or newer';
+
+// What the prebuilds cover, from the C and C++ library versions scripts/check-binaries.sh measured
+// in each binary when they were built (prebuilds/requirements.json).
+function prebuiltCoverage() {
+  let requirements;
+  try {
+    requirements = JSON.parse(fs.readFileSync(path.join(root, 'prebuilds', 'requirements.json'), 'utf8'));
+  } catch {
+    return 'This copy of linux-epoll has no prebuilt binaries.';
+  }
+  const targets = Object.entries(requirements).map(([target, needs]) =>
+    `${target} (glibc ${needs.glibc || 'any'}${needs.glibcxx ? `, libstdc++ GLIBCXX_${needs.glibcxx}` : ''} or newer)`);
+  return `Prebuilt binaries cover ${targets.join(', ')}.`;
+}
 
 function fail(lines) {
   console.error(lines.map((line) => `linux-epoll: ${line}`).join('\n'));
@@ -80,7 +93,7 @@ function main() {
     fail([
       `no prebuilt binary loads here (linux-${process.arch}, node ${process.version}): ${loadError}`,
       `and it cannot be built from source: ${missing.join(', ')} not found on PATH.`,
-      `Prebuilt binaries cover ${PREBUILT}.`,
+      prebuiltCoverage(),
       'Elsewhere install a C++ toolchain (Debian/Ubuntu: apt-get install g++ make python3;',
       'Alpine: apk add g++ make python3) and install linux-epoll again.',
     ]);

@@ -76,4 +76,4 @@ build arm armhf arm-linux-gnueabihf arm-linux-gnueabihf- --tag-armv --armv 7
 rm -rf prebuilds
 cp -r "$stage/prebuilds" prebuilds
 echo "$digest" >.cache/prebuilds.digest
-scripts/check-binaries.sh prebuilds
+scripts/check-binaries.sh prebuilds prebuilds/requirements.json

@@ -8,7 +8,7 @@
 #      natively and on arm64 and armv7 under qemu-user with Debian's own node;
 #   4. off Linux, requiring it says Linux is required;
 #   5. where no prebuild fits, install compiles from source without downloading headers, and with no
-#      compiler it fails saying so.
+#      compiler it fails saying so and what the prebuilds need (as check-binaries measured it).
 # Installs the Debian packages it needs when missing. Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -40,12 +40,6 @@ check() {
 
 seconds_since() {
   echo "$1 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}'
-}
-
-prebuilds_stale() {
-  local arch
-  for arch in x64 arm64 arm; do [ -d "prebuilds/linux-$arch" ] || return 0; done
-  [ "$(cat "$cache/prebuilds.digest" 2>/dev/null)" != "$(scripts/sources-digest.sh)" ]
 }
 
 # sysroot DEBIAN_ARCH: a directory holding Debian's nodejs for DEBIAN_ARCH and the libraries and
@@ -121,7 +115,7 @@ tarball_complete() {
     console.log(files.filter(Boolean).map((f) => f.replace(/^\.\//, "")).join("\n"));
   ' "$unpacked/package/package.json")
   required+=$'\n'$(scripts/binding-sources.py "$unpacked/package")
-  required+=$'\n'$(cd "$root" && find prebuilds -name '*.node')
+  required+=$'\n'$(cd "$root" && find prebuilds -name '*.node')$'\n'prebuilds/requirements.json
   for file in $required; do
     grep -qxF "$file" "$listing" || { echo "missing from the tarball: $file"; missing=1; }
   done
@@ -182,7 +176,8 @@ source_build_without_compiler_fails() {
     return 1
   fi
   cat "$out"
-  grep -q 'cannot be built from source' "$out"
+  grep -q 'cannot be built from source' "$out" &&
+    grep -qF "linux-x64 (glibc $(node -p 'require("./prebuilds/requirements.json")["linux-x64"].glibc')" "$out"
 }
 
 # No prebuild fits (LIBC=musl), no nodedir configured (an empty user npmrc): install must compile
@@ -207,7 +202,7 @@ npm_cli=$(node -p 'require("path").join(require("path").dirname(process.argv[1])
 require_commands file:file readelf:binutils python3:python3 g++:g++ \
   qemu-aarch64-static:qemu-user-static qemu-arm-static:qemu-user-static
 
-if prebuilds_stale; then
+if ! scripts/prebuilds-current.sh 2>/dev/null; then
   check "prebuild:all (prebuilds missing or built from other sources)" scripts/prebuild-all.sh
 fi
 check "binaries: architecture, stripped, glibc baseline" scripts/check-binaries.sh prebuilds

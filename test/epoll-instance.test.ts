@@ -321,9 +321,12 @@ describeEachMode('EpollInstance', (dispatch) => {
     const efd = pool.eventFd(1);
     let events = 0;
     ep.add(efd.fd, EPOLLIN, () => events++);
+    await waitFor(() => events > 0, 'the first event');
+    // Were the loop starved by the ready fd, these would never resolve and the test would time out.
     await new Promise((resolve) => setTimeout(resolve, 5));
     await nextMacrotask();
-    expect(events).toBeGreaterThan(0);
+    const seen = events;
+    await waitFor(() => events > seen, 'events after the timer and the immediate');
   });
 
   test('10,000 registered fds with events on only a few', async () => {

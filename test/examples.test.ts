@@ -57,14 +57,67 @@ describe('examples', () => {
     expect(server.output()).toContain('closed after 1 connections');
   });
 
-  test.each([['--colour'], ['--drain', 'sometimes'], ['--epollout', 'never'], ['--dispatch', 'poll']])(
-    'echo-server: a bad option (%s) prints the usage and exits with 2',
-    async (...args) => {
-      const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), ...args]);
-      expect(await server.exited).toBe(2);
-      expect(server.output()).toContain('usage: echo-server');
-    },
-  );
+  // Every flag's bad values, for both programs: one line on stderr, no stack, status 2.
+  const BAD_COMMAND_LINES: [string, string[], RegExp][] = [
+    ['echo-server', ['--colour'], /Unknown option '--colour'/],
+    ['echo-server', ['extra'], /Unexpected argument 'extra'/],
+    ['echo-server', ['--port'], /Option '--port <value>' argument missing/],
+    ['echo-server', ['--port', 'abc'], /--port must be an integer from 0 to 65535, not 'abc'/],
+    ['echo-server', ['--port=-1'], /--port must be an integer from 0 to 65535, not '-1'/],
+    ['echo-server', ['--port', '65536'], /--port must be an integer from 0 to 65535, not '65536'/],
+    ['echo-server', ['--port', '0x10'], /--port must be an integer/],
+    ['echo-server', ['--host', 'localhost', '--port', '0'], /--host must be a literal IPv4 or IPv6 address/],
+    ['echo-server', ['--path', '/tmp/echo.sock', '--port', '0'], /--path listens on a Unix socket: it takes no --host or --port/],
+    ['echo-server', ['--path', `/tmp/${'x'.repeat(120)}`], /--path must be a non-empty path of at most 107 bytes/],
+    ['echo-server', ['--dispatch', 'poll'], /--dispatch must be loop or thread, not 'poll'/],
+    ['echo-server', ['--epollout', 'never'], /--epollout must be always or pending, not 'never'/],
+    ['echo-server', ['--drain', 'sometimes'], /--drain must be short or eagain, not 'sometimes'/],
+    ['echo-cluster', ['--workers', '0'], /--workers must be an integer from 1 to 256, not '0'/],
+    ['echo-cluster', ['--workers', 'many'], /--workers must be an integer from 1 to 256, not 'many'/],
+    ['echo-cluster', ['--path', '/tmp/echo.sock'], /--path: SO_REUSEPORT needs TCP/],
+    ['echo-cluster', ['--port', 'abc'], /--port must be an integer from 0 to 65535, not 'abc'/],
+  ];
+  test.each(BAD_COMMAND_LINES)('%s %p: one line saying what is wrong, status 2', async (program, args, message) => {
+    const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), ...args]);
+    expect(await child.exited).toBe(2);
+    expect(child.output()).toMatch(new RegExp(`^${program}: ${message.source}.*\\(${program} --help lists the options\\)\n$`));
+  });
+
+  test.each(['echo-server', 'echo-cluster'])('%s --help: the usage with every option, status 0', async (program) => {
+    const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), '--help']);
+    expect(await child.exited).toBe(0);
+    const options = [...child.output().matchAll(/^ {2}--(\w+)/gm)].map((m) => m[1]);
+    expect(child.output()).toMatch(new RegExp(`^usage: ${program} \\[options\\]\n`));
+    expect(options).toEqual(expect.arrayContaining(['host', 'port', 'path', 'dispatch', 'epollout', 'drain', 'help']));
+    if (program === 'echo-cluster') expect(options).toContain('workers');
+  });
+
+  test.each(['echo-server', 'echo-cluster'])('%s on a port in use: one line naming it and EADDRINUSE, status 1', async (program) => {
+    const taken = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      // The port is held without SO_REUSEPORT, so the cluster's first worker cannot bind it either.
+      const workers = program === 'echo-cluster' ? ['--workers', '2'] : [];
+      const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), '--port', String(port), ...workers]);
+      expect(await child.exited).toBe(1);
+      expect(child.output()).toBe(`${program}: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)\n`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  test.each(['echo-server', 'echo-cluster'])('%s on a privileged port without privilege: one line with EACCES, status 1', async (program) => {
+    // Ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need CAP_NET_BIND_SERVICE:
+    // root runs the program without it (and keeps the rest, so it still reads this checkout).
+    const privileged = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) - 1;
+    expect(privileged).toBeGreaterThan(0);
+    const command = [process.execPath, path.join(EXAMPLES, `${program}.js`), '--port', String(privileged)];
+    const unprivileged = process.getuid!() === 0 ? ['setpriv', '--bounding-set', '-net_bind_service', ...command] : command;
+    const child = run(unprivileged[0], unprivileged.slice(1));
+    expect(await child.exited).toBe(1);
+    expect(child.output()).toBe(`${program}: cannot listen on 127.0.0.1:${privileged}: permission denied (EACCES)\n`);
+  });
 
   test('echo-server out of fds (RLIMIT_NOFILE 40) sheds connections without spinning, then recovers', async () => {
     const server = run('prlimit', ['--nofile=40:40', process.execPath, path.join(EXAMPLES, 'echo-server.js'), '--port', '0']);
@@ -103,20 +156,6 @@ describe('examples', () => {
     expect(perThread[0] + perThread[1]).toBe(40);
     expect(Math.min(...perThread)).toBeGreaterThan(0);
   }, 20000);
-
-  test('echo-cluster: a worker that fails stops the cluster with its error', async () => {
-    const taken = net.createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => taken.once('listening', resolve));
-    const { port } = taken.address() as net.AddressInfo;
-    try {
-      // The port is held without SO_REUSEPORT, so the first worker's bind fails.
-      const cluster = run(process.execPath, [path.join(EXAMPLES, 'echo-cluster.js'), '--workers', '2', '--port', String(port)]);
-      expect(await cluster.exited).toBe(1);
-      expect(cluster.output()).toMatch(/echo-cluster: a worker failed: .*EADDRINUSE/);
-    } finally {
-      taken.close();
-    }
-  });
 
   test('timerfd: ten ticks, the blocked stretch reported as several expirations in one read', async () => {
     const example = run(process.execPath, [path.join(EXAMPLES, 'timerfd.js')]);

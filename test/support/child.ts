@@ -16,13 +16,17 @@ export interface ChildResult {
 export interface ChildOptions {
   timeoutMs?: number;
   args?: string[];
+  /** What LINUX_EPOLL is required from; default the compiled package. */
+  packagePath?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 export function runScript(source: string, options: ChildOptions = {}): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.args ?? []), '-e', `const LINUX_EPOLL = require(${JSON.stringify(PACKAGE)});\n${source}`], {
+    const child = spawn(process.execPath, [...(options.args ?? []), '-e', `const LINUX_EPOLL = require(${JSON.stringify(options.packagePath ?? PACKAGE)});\n${source}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
     });
     let stdout = '';
     let stderr = '';

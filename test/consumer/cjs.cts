@@ -1,0 +1,17 @@
+// A TypeScript user's CommonJS module (the require condition), type-checked like esm.mts.
+import linuxEpoll = require('linux-epoll');
+import compat = require('linux-epoll/compat');
+
+// Stands for the user's own code; a consumer may have no console in its types (no @types/node).
+declare function use(...values: unknown[]): void;
+
+const ep: linuxEpoll.EpollInstance = new linuxEpoll.EpollInstance();
+const handler: linuxEpoll.EpollHandler = (events: number, fd: number) => use(events, fd);
+const efd = new linuxEpoll.EventFd();
+ep.add(efd.fd, linuxEpoll.EPOLLIN, handler);
+// @ts-expect-error maxEvents is a number
+new linuxEpoll.EpollInstance({ maxEvents: '64' });
+const poller: compat.Epoll = new compat.Epoll(() => undefined, { dispatch: 'loop' });
+poller.close();
+efd.close();
+ep.close();
