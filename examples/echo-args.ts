@@ -144,7 +144,7 @@ export function describeAddress(address: { family: string; address?: string; por
 function oneOf(values: Record<string, string | undefined>, name: string, allowed: string[]): void {
   const value = values[name];
   if (value !== undefined && !allowed.includes(value)) {
-    throw new UsageError(`--${name} must be ${allowed.join(' or ')}, not '${value}'`);
+    throw new UsageError(`--${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not '${value}'`);
   }
 }
 

@@ -69,7 +69,7 @@ describe('examples', () => {
     ['echo-server', ['--host', 'localhost', '--port', '0'], /--host must be a literal IPv4 or IPv6 address/],
     ['echo-server', ['--path', '/tmp/echo.sock', '--port', '0'], /--path listens on a Unix socket: it takes no --host or --port/],
     ['echo-server', ['--path', `/tmp/${'x'.repeat(120)}`], /--path must be a non-empty path of at most 107 bytes/],
-    ['echo-server', ['--dispatch', 'poll'], /--dispatch must be loop or thread, not 'poll'/],
+    ['echo-server', ['--dispatch', 'poll'], /--dispatch must be auto, loop or thread, not 'poll'/],
     ['echo-server', ['--epollout', 'never'], /--epollout must be always or pending, not 'never'/],
     ['echo-server', ['--drain', 'sometimes'], /--drain must be short or eagain, not 'sometimes'/],
     ['echo-cluster', ['--workers', '0'], /--workers must be an integer from 1 to 256, not '0'/],
