@@ -23,6 +23,15 @@ test.each([...MODES, 'mixed'] as const)(`${RUNS} random sequences against the mo
   process.stdout.write(`fuzz ${dispatch}: ${RUNS} runs, ${totals.ops} operations, ${totals.handlerCalls} handler calls, ${totals.rejected} rejected calls, ${totals.hostile} hostile io/sock calls\n`);
 });
 
+test.each([...MODES, 'mixed'] as const)(`${RUNS / 10} random sequences with jest's fake timers active (dispatch: %s)`, async (dispatch) => {
+  jest.useFakeTimers();
+  try {
+    await fc.assert(fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops)), { numRuns: RUNS / 10, ...replay });
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
 test(`${RUNS * 5} hostile io and sock calls against their model`, () => {
   fc.assert(hostileProperty, { numRuns: RUNS * 5, ...replay });
 });
