@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 
 import { hostileProperty } from '../fuzz/hostile';
+import { checkNesting, nestSequenceArbitrary } from '../fuzz/nesting';
 import { checkSequence, sequenceArbitrary, type RunStats } from '../fuzz/model';
 import { MODES } from '../support/modes';
 import { scaled } from './scale';
@@ -30,6 +31,15 @@ test.each([...MODES, 'mixed'] as const)(`${RUNS / 10} random sequences with jest
   } finally {
     jest.useRealTimers();
   }
+});
+
+test(`${RUNS} random graphs of nested instances against the documented depth rule`, async () => {
+  const totals = { ops: 0, nested: 0, refused: 0, dispatched: 0 };
+  await fc.assert(fc.asyncProperty(nestSequenceArbitrary, (ops) => checkNesting(ops, totals)), { numRuns: RUNS, ...replay });
+  expect(totals.nested).toBeGreaterThan(RUNS);
+  expect(totals.refused).toBeGreaterThan(RUNS / 10);
+  expect(totals.dispatched).toBeGreaterThan(RUNS / 10);
+  process.stdout.write(`fuzz nesting: ${RUNS} runs, ${totals.ops} operations, ${totals.nested} nested adds, ${totals.refused} refused, ${totals.dispatched} nested dispatches awaited\n`);
 });
 
 test(`${RUNS * 5} hostile io and sock calls against their model`, () => {
