@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 
 import { hostileProperty } from '../fuzz/hostile';
+import { checkLiveness, livenessCaseArbitrary } from '../fuzz/liveness';
 import { checkNesting, nestSequenceArbitrary } from '../fuzz/nesting';
 import { checkSequence, sequenceArbitrary, type RunStats } from '../fuzz/model';
 import { MODES } from '../support/modes';
@@ -40,6 +41,14 @@ test(`${RUNS} random graphs of nested instances against the documented depth rul
   expect(totals.refused).toBeGreaterThan(RUNS / 10);
   expect(totals.dispatched).toBeGreaterThan(RUNS / 10);
   process.stdout.write(`fuzz nesting: ${RUNS} runs, ${totals.ops} operations, ${totals.nested} nested adds, ${totals.refused} refused, ${totals.dispatched} nested dispatches awaited\n`);
+});
+
+test(`${RUNS / 5} runs of ref'd and unref'd instances with ready fds, ref()/unref() from handlers and timers`, async () => {
+  const totals = { ops: 0, handlerCalls: 0, changes: 0, deliveries: 0 };
+  await fc.assert(fc.asyncProperty(livenessCaseArbitrary, (c) => checkLiveness(c, totals)), { numRuns: RUNS / 5, ...replay });
+  expect(totals.changes).toBeGreaterThan(RUNS / 5);
+  expect(totals.deliveries).toBeGreaterThan(RUNS * 10);
+  process.stdout.write(`fuzz liveness: ${RUNS / 5} runs, ${totals.ops} operations, ${totals.changes} ref/unref, ${totals.handlerCalls} handler calls, ${totals.deliveries} awaited\n`);
 });
 
 test(`${RUNS * 5} hostile io and sock calls against their model`, () => {
