@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { hostileProperty } from '../fuzz/hostile';
 import { checkLiveness, livenessCaseArbitrary } from '../fuzz/liveness';
 import { checkNesting, nestSequenceArbitrary } from '../fuzz/nesting';
+import { checkTimers, timerCaseArbitrary } from '../fuzz/timers';
 import { checkSequence, sequenceArbitrary, type RunStats } from '../fuzz/model';
 import { MODES } from '../support/modes';
 import { scaled } from './scale';
@@ -49,6 +50,14 @@ test(`${RUNS / 5} runs of ref'd and unref'd instances with ready fds, ref()/unre
   expect(totals.changes).toBeGreaterThan(RUNS / 5);
   expect(totals.deliveries).toBeGreaterThan(RUNS * 10);
   process.stdout.write(`fuzz liveness: ${RUNS / 5} runs, ${totals.ops} operations, ${totals.changes} ref/unref, ${totals.handlerCalls} handler calls, ${totals.deliveries} awaited\n`);
+});
+
+test(`${RUNS / 5} runs of TimerFds started, stopped, closed and read, registered in instances of both modes`, async () => {
+  const totals = { ops: 0, expirations: 0n, handlerCalls: 0, settled: 0 };
+  await fc.assert(fc.asyncProperty(timerCaseArbitrary, (c) => checkTimers(c, totals)), { numRuns: RUNS / 5, ...replay });
+  expect(totals.settled).toBeGreaterThan(RUNS / 5);
+  expect(totals.handlerCalls).toBeGreaterThan(RUNS / 5);
+  process.stdout.write(`fuzz timers: ${RUNS / 5} runs, ${totals.ops} operations, ${totals.settled} armed timers awaited, ${totals.handlerCalls} handler calls, ${totals.expirations} expirations read\n`);
 });
 
 test(`${RUNS * 5} hostile io and sock calls against their model`, () => {
