@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 
 import { checkNesting, nestSequenceArbitrary } from './nesting';
+import { checkInProcess, processCaseArbitrary } from './process';
 
 test('random graphs of nested instances of both modes: each add() succeeds or throws ELOOP as the documented depth rule predicts, and ready sets are dispatched', async () => {
   const totals = { ops: 0, nested: 0, refused: 0, dispatched: 0 };
@@ -11,4 +12,10 @@ test('random graphs of nested instances of both modes: each add() succeeds or th
   expect(totals.nested).toBeGreaterThan(40);
   expect(totals.refused).toBeGreaterThan(4);
   expect(totals.dispatched).toBeGreaterThan(4);
+});
+
+// One child process per run (see process.ts): the crash class, where an abort would end jest's
+// worker instead of failing the property.
+test('in a fresh process: a random chain nests as predicted, dropped EventFds/TimerFds are closed by gc, and after ref()/unref() from handlers and timers the process exits by itself', async () => {
+  await fc.assert(fc.asyncProperty(processCaseArbitrary, checkInProcess), { numRuns: 3 });
 });

@@ -12,7 +12,7 @@ import { EPOLLIN, EpollInstance, EventFd, type DispatchMode } from '../../lib';
 import { MODES } from '../support/modes';
 import { nextMacrotask, waitFor } from '../support/wait';
 
-const EP_MAX_NESTS = 4;
+export const EP_MAX_NESTS = 4;
 const MAX_LIVE = 16;
 
 export type NestOp =
@@ -45,7 +45,7 @@ interface Node {
 // Built top-down, each new instance below the bottom one: only a kernel that counts the levels
 // above the set being added to refuses the sixth.
 let countsLevelsAbove: boolean | undefined;
-function kernelCountsLevelsAbove(): boolean {
+export function kernelCountsLevelsAbove(): boolean {
   if (countsLevelsAbove !== undefined) return countsLevelsAbove;
   const chain = [new EpollInstance()];
   try {

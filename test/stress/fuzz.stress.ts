@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { hostileProperty } from '../fuzz/hostile';
 import { checkLiveness, livenessCaseArbitrary } from '../fuzz/liveness';
 import { checkNesting, nestSequenceArbitrary } from '../fuzz/nesting';
+import { checkInProcess, processCaseArbitrary } from '../fuzz/process';
 import { checkTimers, timerCaseArbitrary } from '../fuzz/timers';
 import { checkSequence, sequenceArbitrary, type RunStats } from '../fuzz/model';
 import { MODES } from '../support/modes';
@@ -58,6 +59,10 @@ test(`${RUNS / 5} runs of TimerFds started, stopped, closed and read, registered
   expect(totals.settled).toBeGreaterThan(RUNS / 5);
   expect(totals.handlerCalls).toBeGreaterThan(RUNS / 5);
   process.stdout.write(`fuzz timers: ${RUNS / 5} runs, ${totals.ops} operations, ${totals.settled} armed timers awaited, ${totals.handlerCalls} handler calls, ${totals.expirations} expirations read\n`);
+});
+
+test(`${RUNS / 50} fresh processes: a random chain, dropped EventFds/TimerFds collected, exit after ref()/unref() from handlers and timers`, async () => {
+  await fc.assert(fc.asyncProperty(processCaseArbitrary, checkInProcess), { numRuns: RUNS / 50, ...replay });
 });
 
 test(`${RUNS * 5} hostile io and sock calls against their model`, () => {
