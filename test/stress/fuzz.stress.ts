@@ -1,5 +1,7 @@
 // The model-based properties of test/fuzz, run long: thousands of random sequences per dispatch
-// mode, and tens of thousands of hostile io/sock calls (test/fuzz/hostile.ts). A failure prints
+// mode (and some under fake timers), of nesting graphs, of ref/unref liveness runs and of TimerFd
+// runs, a few hundred fresh processes for the crash and exit classes, and tens of thousands of
+// hostile io/sock calls (test/fuzz/hostile.ts). A failure prints
 // the shrunk case and fast-check's seed, to replay with FUZZ_SEED=<seed> (and FUZZ_PATH=<path>);
 // shrunk counterexamples go to test/regressions.test.ts.
 import fc from 'fast-check';
@@ -45,12 +47,12 @@ test(`${RUNS} random graphs of nested instances against the documented depth rul
   process.stdout.write(`fuzz nesting: ${RUNS} runs, ${totals.ops} operations, ${totals.nested} nested adds, ${totals.refused} refused, ${totals.dispatched} nested dispatches awaited\n`);
 });
 
-test(`${RUNS / 5} runs of ref'd and unref'd instances with ready fds, ref()/unref() from handlers and timers`, async () => {
+test(`${RUNS} runs of ref'd and unref'd instances with ready fds, ref()/unref() from handlers and timers`, async () => {
   const totals = { ops: 0, handlerCalls: 0, changes: 0, deliveries: 0 };
-  await fc.assert(fc.asyncProperty(livenessCaseArbitrary, (c) => checkLiveness(c, totals)), { numRuns: RUNS / 5, ...replay });
-  expect(totals.changes).toBeGreaterThan(RUNS / 5);
-  expect(totals.deliveries).toBeGreaterThan(RUNS * 10);
-  process.stdout.write(`fuzz liveness: ${RUNS / 5} runs, ${totals.ops} operations, ${totals.changes} ref/unref, ${totals.handlerCalls} handler calls, ${totals.deliveries} awaited\n`);
+  await fc.assert(fc.asyncProperty(livenessCaseArbitrary, (c) => checkLiveness(c, totals)), { numRuns: RUNS, ...replay });
+  expect(totals.changes).toBeGreaterThan(RUNS);
+  expect(totals.deliveries).toBeGreaterThan(RUNS * 50);
+  process.stdout.write(`fuzz liveness: ${RUNS} runs, ${totals.ops} operations, ${totals.changes} ref/unref, ${totals.handlerCalls} handler calls, ${totals.deliveries} awaited\n`);
 });
 
 test(`${RUNS / 5} runs of TimerFds started, stopped, closed and read, registered in instances of both modes`, async () => {
