@@ -27,7 +27,8 @@ const mode = fc.constantFrom(...MODES);
 export const nestOpArbitrary: fc.Arbitrary<NestOp> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('chain' as const), modes: fc.array(mode, { minLength: 1, maxLength: 7 }), tickFirst: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('nest' as const, 'unnest' as const), parent: index, child: index }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('close' as const, 'watchReady' as const), inst: index }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), inst: index }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('watchReady' as const), inst: index }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'settle' as const) }) },
 );
 export const nestSequenceArbitrary = fc.array(nestOpArbitrary, { minLength: 1, maxLength: 25 });
