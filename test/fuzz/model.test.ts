@@ -15,6 +15,16 @@ describe.each([...MODES, 'mixed'] as const)('EpollInstance against its model (di
       { numRuns: 100 },
     );
   });
+
+  // The model waits on the real clock (test/support/wait.ts): a faked one must not matter.
+  test("the same sequences with jest's modern fake timers active still deliver", async () => {
+    jest.useFakeTimers();
+    try {
+      await fc.assert(fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops)), { numRuns: 20 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 test('hostile views, arrays and getters in io and sock calls move only what their model says', () => {

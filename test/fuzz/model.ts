@@ -4,6 +4,9 @@
 //   - a handler runs for a removed or replaced registration, or gets bits it did not ask for;
 //   - a level-triggered fd that stays ready (or an edge that arrived) is never dispatched;
 //   - has() or size disagree with the model;
+//   - a handler runs with a `this` other than undefined;
+//   - assigning to a public property (EpollInstance's dispatch, maxEvents, fd, size, closed; an
+//     EventFd's fd, closed) changes what it reads, or anything the model checks afterwards;
 //   - a call fails when the model says it succeeds, or with another error, or changes state;
 //   - a hostile io or sock call (hostile.ts), made between operations or from inside a handler,
 //     moves other bytes than its model says, or runs user code more than once per element.
@@ -41,6 +44,14 @@ export const BAD_CALLS = {
 } as const;
 export type BadCallName = keyof typeof BAD_CALLS;
 
+// Public properties that are getters over private state, and values a user might assign to them.
+export const INSTANCE_PROPERTIES = ['dispatch', 'maxEvents', 'fd', 'size', 'closed'] as const;
+export const FILE_PROPERTIES = ['fd', 'closed'] as const;
+const ASSIGNED_VALUES = [-1, 0, 1, 65536, 'loop', 'thread', true, false, null] as const;
+export type Assignment =
+  | { on: 'instance'; inst: number; property: (typeof INSTANCE_PROPERTIES)[number]; value: unknown; strict: boolean }
+  | { on: 'file'; slot: number; property: (typeof FILE_PROPERTIES)[number]; value: unknown; strict: boolean };
+
 /** What a handler does when it runs: drain its eventfd (every time), then some operations (first time only). */
 export interface Behavior {
   drain: boolean;
@@ -59,6 +70,7 @@ export type Op =
   | { kind: 'occupy' | 'release' }
   | { kind: 'bad'; inst: number; call: BadCallName }
   | { kind: 'hostile'; attack: HostileCase }
+  | { kind: 'assign'; assignment: Assignment }
   | { kind: 'tick' | 'settle' };
 
 // ---------------------------------------------------------------------------------------------
@@ -67,6 +79,11 @@ export type Op =
 const slot = fc.integer({ min: 0, max: SLOTS - 1 });
 const inst = fc.integer({ min: 0, max: INSTANCES - 1 });
 const mask = fc.constantFrom(...(Object.keys(MASKS) as MaskName[]));
+const assignment: fc.Arbitrary<Assignment> = fc.oneof(
+  fc.record({ on: fc.constant('instance' as const), inst, property: fc.constantFrom(...INSTANCE_PROPERTIES), value: fc.constantFrom(...ASSIGNED_VALUES), strict: fc.boolean() }),
+  fc.record({ on: fc.constant('file' as const), slot, property: fc.constantFrom(...FILE_PROPERTIES), value: fc.constantFrom(...ASSIGNED_VALUES), strict: fc.boolean() }),
+);
+const assignOp = fc.record({ kind: fc.constant('assign' as const), assignment });
 
 // Operations a handler may run: no waiting, and no handlers of their own that act again. Mostly on
 // the handler's own instance (OWN), where a change can hit the batch being dispatched.
@@ -80,6 +97,7 @@ const handlerOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('close' as const, 'reopen' as const), inst: target }),
   fc.record({ kind: fc.constantFrom('open' as const, 'closeFd' as const, 'write' as const, 'drain' as const), slot }),
   fc.record({ kind: fc.constant('hostile' as const), attack: hostileArbitrary }),
+  assignOp,
 );
 const behavior: fc.Arbitrary<Behavior> = fc.record({
   drain: fc.boolean(),
@@ -99,6 +117,7 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad' as const), inst, call: fc.constantFrom(...(Object.keys(BAD_CALLS) as BadCallName[])) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('occupy' as const, 'release' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('hostile' as const), attack: hostileArbitrary }) },
+  { weight: 1, arbitrary: assignOp },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'settle' as const) }) },
 );
 
@@ -128,6 +147,12 @@ interface Registration {
   /** Edge-triggered: an edge the handler has not yet been told about. */
   pendingEdge: boolean;
   calls: number;
+}
+
+/** A handler acts once (its behavior's ops), for the instance it was made for. */
+interface HandlerState {
+  owner: Instance | null;
+  acted: boolean;
 }
 
 interface Instance {
@@ -221,6 +246,7 @@ export class ModelRun {
         return this.#compare();
       case 'bad': return this.#bad(op.inst, op.call);
       case 'hostile': return this.#hostile(op.attack);
+      case 'assign': return this.#assign(op.assignment);
       default: throw new Error(`not a synchronous operation: ${op.kind}`);
     }
   }
@@ -440,36 +466,59 @@ export class ModelRun {
     this.#compare();
   }
 
+  // Strict mode throws a TypeError (a getter without a setter), sloppy mode ignores it: either
+  // way what the property reads stays, and so does everything the model goes on checking.
+  #assign(assignment: Assignment): void {
+    const target: object | null =
+      assignment.on === 'instance' ? (this.#instances[assignment.inst]?.ep ?? this.#closedInstance()) : this.#slots[assignment.slot].file;
+    if (target === null) return;
+    const { property, value } = assignment;
+    const before = (target as Record<string, unknown>)[property];
+    const error = errorOf(() => (assignment.strict ? assignStrict : assignSloppy)(target, property, value));
+    if (assignment.strict ? error?.name !== 'TypeError' : error !== null) {
+      this.#violation(`${assignment.strict ? 'strict' : 'sloppy'} ${assignment.on}.${property} = ${String(value)}: got ${JSON.stringify(error)}`);
+    }
+    const after = (target as Record<string, unknown>)[property];
+    if (after !== before) this.#violation(`${assignment.on}.${property} = ${String(value)} changed it from ${String(before)} to ${String(after)}`);
+    this.#compare();
+  }
+
   // --- handlers ------------------------------------------------------------------------------
 
   #handler(i: number, handlerId: number, behavior: Behavior): (events: number, fd: number) => void {
-    let acted = false;
-    const owner = this.#instances[i];
-    return (events, fd) => {
-      this.stats.handlerCalls++;
-      const instance = this.#instances[i];
-      const reg = instance?.regs.get(fd);
-      if (instance !== owner || instance === null || reg === undefined || reg.handlerId !== handlerId) {
-        this.#violation(`handler ${handlerId} ran for instance ${i} fd ${fd}, which is removed or replaced`);
-        return;
-      }
-      if (events === 0 || (events & ~(reg.mask | ALWAYS)) !== 0 || events < 0) {
-        this.#violation(`handler ${handlerId} got events 0x${events.toString(16)} for mask 0x${(reg.mask >>> 0).toString(16)}`);
-      }
-      // An event collected for an earlier registration of the same number would show up here.
-      if ((events & EPOLLIN) !== 0 && !reg.sawReadable) {
-        this.#violation(`handler ${handlerId} got EPOLLIN for fd ${fd}, never readable while registered: a stale event`);
-      }
-      reg.calls++;
-      reg.pendingEdge = false;
-      if ((reg.mask & EPOLLONESHOT) !== 0) reg.armed = false;
-      const s = this.#slotOf(reg.file);
-      if (behavior.drain && s !== null) this.#drain(this.#slots.indexOf(s));
-      if (!acted) {
-        acted = true;
-        for (const op of behavior.then) this.apply('inst' in op && op.inst === OWN ? { ...op, inst: i } : op);
-      }
+    const state: HandlerState = { owner: this.#instances[i], acted: false };
+    const handle = (receiver: unknown, events: number, fd: number): void => this.#handle(i, handlerId, behavior, state, receiver, events, fd);
+    // A function, not an arrow, so that the `this` it is called with can be seen.
+    return function (this: unknown, events, fd) {
+      handle(this, events, fd);
     };
+  }
+
+  #handle(i: number, handlerId: number, behavior: Behavior, state: HandlerState, receiver: unknown, events: number, fd: number): void {
+    this.stats.handlerCalls++;
+    if (receiver !== undefined) this.#violation(`handler ${handlerId} ran with this = ${String(receiver)}, not undefined`);
+    const instance = this.#instances[i];
+    const reg = instance?.regs.get(fd);
+    if (instance !== state.owner || instance === null || reg === undefined || reg.handlerId !== handlerId) {
+      this.#violation(`handler ${handlerId} ran for instance ${i} fd ${fd}, which is removed or replaced`);
+      return;
+    }
+    if (events === 0 || (events & ~(reg.mask | ALWAYS)) !== 0 || events < 0) {
+      this.#violation(`handler ${handlerId} got events 0x${events.toString(16)} for mask 0x${(reg.mask >>> 0).toString(16)}`);
+    }
+    // An event collected for an earlier registration of the same number would show up here.
+    if ((events & EPOLLIN) !== 0 && !reg.sawReadable) {
+      this.#violation(`handler ${handlerId} got EPOLLIN for fd ${fd}, never readable while registered: a stale event`);
+    }
+    reg.calls++;
+    reg.pendingEdge = false;
+    if ((reg.mask & EPOLLONESHOT) !== 0) reg.armed = false;
+    const s = this.#slotOf(reg.file);
+    if (behavior.drain && s !== null) this.#drain(this.#slots.indexOf(s));
+    if (!state.acted) {
+      state.acted = true;
+      for (const op of behavior.then) this.apply(ownInstance(op, i));
+    }
   }
 
   // --- helpers -------------------------------------------------------------------------------
@@ -542,6 +591,20 @@ export class ModelRun {
     this.violations.push(message);
   }
 }
+
+// A handler's OWN target becomes its instance.
+function ownInstance(op: Op, i: number): Op {
+  if ('inst' in op && op.inst === OWN) return { ...op, inst: i };
+  if (op.kind === 'assign' && op.assignment.on === 'instance' && op.assignment.inst === OWN) return { ...op, assignment: { ...op.assignment, inst: i } };
+  return op;
+}
+
+function assignStrict(target: object, property: string, value: unknown): void {
+  (target as Record<string, unknown>)[property] = value;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a sloppy-mode function, on purpose: a failed assignment is silent there
+const assignSloppy = new Function('target', 'property', 'value', 'target[property] = value;') as typeof assignStrict;
 
 /** One property run: a fresh set of instances and fds, the sequence, then a final settle. */
 export async function checkSequence(dispatch: DispatchMode | 'mixed', ops: readonly Op[], totals?: RunStats): Promise<void> {

@@ -1,4 +1,11 @@
 // Waiting on real kernel events without fixed sleeps: poll a condition across macrotasks.
+import * as timers from 'node:timers';
+
+// Captured at load, before any test fakes time (jest.useFakeTimers() replaces the globals, Date
+// included): a wait under fake timers must still be bounded by the real clock.
+const { setImmediate, setTimeout } = timers;
+const now = Date.now;
+
 export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -15,9 +22,9 @@ export async function countPerTurn(count: () => number, turns: number): Promise<
 }
 
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
@@ -28,10 +35,10 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
  * instead of hanging its worker.
  */
 export function untilReady<T>(call: () => T | null, what: string, timeoutMs = 5000): T {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = now() + timeoutMs;
   for (;;) {
     const result = call();
     if (result !== null) return result;
-    if (Date.now() > deadline) throw new Error(`${what} still would block after ${timeoutMs} ms`);
+    if (now() > deadline) throw new Error(`${what} still would block after ${timeoutMs} ms`);
   }
 }
