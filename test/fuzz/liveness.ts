@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { EPOLLIN, EpollInstance, EventFd, type DispatchMode } from '../../lib';
 import { MODES } from '../support/modes';
 import { nextMacrotask } from '../support/wait';
+import { addCounts } from './stats';
 
 const INSTANCES = 3;
 const SLOTS = 3;
@@ -162,6 +163,6 @@ export class LivenessRun {
 export async function checkLiveness({ modes, unrefAtStart, ops }: LivenessCase, totals?: LivenessRun['stats']): Promise<void> {
   const run = new LivenessRun(modes, unrefAtStart);
   await run.run(ops);
-  if (totals !== undefined) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += run.stats[key];
+  addCounts(totals, run.stats);
   if (run.violations.length > 0) throw new Error(run.violations.join('\n'));
 }

@@ -18,6 +18,7 @@ import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EpollInstance, EventFd, type 
 import { MODES } from '../support/modes';
 import { nextMacrotask, waitFor } from '../support/wait';
 import { checkHostile, hostileArbitrary, type HostileCase } from './hostile';
+import { addCounts } from './stats';
 
 export const SLOTS = 5;
 export const INSTANCES = 3;
@@ -610,11 +611,6 @@ const assignSloppy = new Function('target', 'property', 'value', 'target[propert
 export async function checkSequence(dispatch: DispatchMode | 'mixed', ops: readonly Op[], totals?: RunStats): Promise<void> {
   const run = new ModelRun(dispatch);
   await run.run(ops);
-  if (totals !== undefined) {
-    totals.ops += run.stats.ops;
-    totals.handlerCalls += run.stats.handlerCalls;
-    totals.rejected += run.stats.rejected;
-    totals.hostile += run.stats.hostile;
-  }
+  addCounts(totals, run.stats);
   if (run.violations.length > 0) throw new Error(run.violations.join('\n'));
 }

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { EPOLLIN, EpollInstance, EventFd, type DispatchMode } from '../../lib';
 import { MODES } from '../support/modes';
 import { nextMacrotask, waitFor } from '../support/wait';
+import { addCounts } from './stats';
 
 export const EP_MAX_NESTS = 4;
 const MAX_LIVE = 16;
@@ -239,6 +240,6 @@ export class NestingRun {
 export async function checkNesting(ops: readonly NestOp[], totals?: NestingRun['stats']): Promise<void> {
   const run = new NestingRun();
   await run.run(ops);
-  if (totals !== undefined) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += run.stats[key];
+  addCounts(totals, run.stats);
   if (run.violations.length > 0) throw new Error(run.violations.join('\n'));
 }

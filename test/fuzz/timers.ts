@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { EPOLLIN, EpollInstance, TimerFd, type DispatchMode } from '../../lib';
 import { MODES } from '../support/modes';
 import { nextMacrotask, waitFor } from '../support/wait';
+import { addCounts } from './stats';
 
 const SLOTS = 3;
 const INSTANCES = 2;
@@ -168,11 +169,6 @@ export class TimerRun {
 export async function checkTimers({ modes, ops }: TimerCase, totals?: TimerRun['stats']): Promise<void> {
   const run = new TimerRun(modes);
   await run.run(ops);
-  if (totals !== undefined) {
-    totals.ops += run.stats.ops;
-    totals.expirations += run.stats.expirations;
-    totals.handlerCalls += run.stats.handlerCalls;
-    totals.settled += run.stats.settled;
-  }
+  addCounts(totals, run.stats);
   if (run.violations.length > 0) throw new Error(run.violations.join('\n'));
 }
