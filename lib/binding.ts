@@ -36,8 +36,12 @@ export interface EventLayout {
 export interface Binding {
   constants: Record<string, number>;
   eventLayout: EventLayout;
-  /** With asyncContext, onBatch runs in the async context of this call. */
-  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void, asyncContext: boolean) => NativePoller;
+  /**
+   * onBatch(count) for each batch of count events; onBatch(-errno, syscall) once if the event
+   * source fails, after which it delivers nothing more. With asyncContext, onBatch runs in the
+   * async context of this call.
+   */
+  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number, syscall?: string) => void, asyncContext: boolean) => NativePoller;
   /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
   OwnedFd: new (fd: number) => NativeOwnedFd;
   pipe(out: Int32Array): number;

@@ -76,7 +76,10 @@ export class EpollInstance {
   #refed = true;
   #active = false;
   // Held here because the native side references it only weakly while the instance is idle.
-  readonly #onBatch = (count: number): void => this.#dispatchBatch(count);
+  readonly #onBatch = (count: number, syscall?: string): void => {
+    if (count < 0) this.#fail(count, syscall as string);
+    else this.#dispatchBatch(count);
+  };
   // Lets the event source collect the next batch: see #releaseNextTurn.
   readonly #release: () => void;
   #pendingRelease: NodeJS.Immediate | undefined;
@@ -241,6 +244,14 @@ export class EpollInstance {
       }
     }
     if (failed) throw firstError;
+  }
+
+  // The event source has stopped for good (count is -errno): the error takes a throwing handler's
+  // path to 'uncaughtException', and the instance is closed, as it would deliver nothing more.
+  #fail(errno: number, syscall: string): never {
+    const fd = this.fd;
+    this.close();
+    throw systemError(errno, syscall, fd);
   }
 
   // The wait thread posts its next batch once released, and Node dispatches, in the same turn,

@@ -9,6 +9,8 @@
 class BatchSink {
  public:
   virtual void Deliver(napi_env env, int count) = 0;
+  // The source met an error it cannot recover from (err > 0, an errno) and delivers nothing more.
+  virtual void Fail(napi_env env, int err, const char* syscall) = 0;
 
  protected:
   ~BatchSink() = default;
@@ -21,13 +23,14 @@ struct Batch {
   int max_events;
 };
 
-// Fills the batch with what is ready now, without waiting, and hands it to the sink. False when
-// nothing was handed over: nothing ready, or an error (EINTR included) that the next wait meets.
-inline bool DeliverReady(const Batch& batch, BatchSink* sink, napi_env env) {
+// Fills the batch with what is ready now, without waiting, and hands it to the sink. Returns the
+// count handed over, 0 when nothing is ready, or -errno when epoll_wait failed (it cannot meet
+// EINTR with no timeout): then nothing was handed over, and the caller reports or defers it.
+inline int DeliverReady(const Batch& batch, BatchSink* sink, napi_env env) {
   int count = epoll_wait(batch.epfd, batch.events, batch.max_events, 0);
-  if (count <= 0) return false;
-  sink->Deliver(env, count);
-  return true;
+  if (count < 0) return -errno;
+  if (count > 0) sink->Deliver(env, count);
+  return count;
 }
 
 class EventSource {

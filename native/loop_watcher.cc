@@ -67,11 +67,16 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
 
 // One batch per loop turn: a level-triggered fd that stays ready leaves the epoll fd readable, and
 // the loop comes back here only after its timers, I/O and immediates have had their turn.
+// A failure stops the watcher for good (libuv has stopped the handle on a bad status, and an
+// epoll_wait that fails with no timeout fails again: EBADF or EINVAL, the fd was closed or
+// replaced behind the instance's back), so the sink hears of it rather than the instance going deaf.
 void LoopWatcher::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   LoopWatcher* self = static_cast<LoopWatcher*>(handle->data);
-  if (status < 0 || self->sink_ == nullptr) return;
-  // EINTR leaves the epoll fd readable, so the next turn retries.
-  DeliverReady(self->batch_, self->sink_, self->env_);
+  if (self->sink_ == nullptr) return;
+  // libuv's status is -errno on Linux.
+  if (status < 0) return self->sink_->Fail(self->env_, -status, "uv_poll");
+  int result = DeliverReady(self->batch_, self->sink_, self->env_);
+  if (result < 0) self->sink_->Fail(self->env_, -result, "epoll_wait");
 }
 
 void LoopWatcher::SetRef(bool ref) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "loop_watcher.h"
 #include "system_error.h"
 #include "wait_thread.h"
@@ -65,25 +67,41 @@ EventSource* Poller::StartSource(Napi::Env env, bool loop_mode) {
 void Poller::Deliver(napi_env env, int count) {
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
+  napi_value argv[1];
+  napi_create_int32(env, count, &argv[0]);
+  Call(env, 1, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+// onBatch(-errno, syscall): lib/ closes the instance and throws the system error, which then
+// takes a throwing handler's path to 'uncaughtException'.
+void Poller::Fail(napi_env env, int err, const char* syscall) {
+  if (err == EBADF || err == EINVAL) owns_epfd_ = false;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[2];
+  napi_create_int32(env, -err, &argv[0]);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
+  Call(env, 2, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+void Poller::Call(napi_env env, size_t argc, const napi_value* argv) {
   napi_value on_batch = nullptr;
   napi_get_reference_value(env, on_batch_, &on_batch);
-  if (on_batch != nullptr) {
-    napi_value argv[1];
-    napi_create_int32(env, count, &argv[0]);
-    // Deno writes the result without checking the pointer.
-    napi_value result;
-    napi_status status = async_context_ == nullptr
-                             ? napi_call_function(env, on_batch, on_batch, 1, argv, &result)
-                             : napi_make_callback(env, async_context_, on_batch, on_batch, 1, argv, &result);
-    // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
-    // uv callback nor a thread-safe function would report it on their own.
-    if (status == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env, &error);
-      napi_fatal_exception(env, error);
-    }
+  if (on_batch == nullptr) return;
+  // Deno writes the result without checking the pointer.
+  napi_value result;
+  napi_status status = async_context_ == nullptr
+                           ? napi_call_function(env, on_batch, on_batch, argc, argv, &result)
+                           : napi_make_callback(env, async_context_, on_batch, on_batch, argc, argv, &result);
+  // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
+  // uv callback nor a thread-safe function would report it on their own.
+  if (status == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
   }
-  napi_close_handle_scope(env, scope);
 }
 
 // ctl(op, fd, events, generation): 0 or -errno. The event's data carries the fd and the
@@ -133,7 +151,7 @@ void Poller::Shutdown() {
   if (epfd_ < 0) return;
   source_->Stop();
   source_ = nullptr;
-  close(epfd_);
+  if (owns_epfd_) close(epfd_);
   epfd_ = -1;
   if (active_) {
     on_batch_.Unref();

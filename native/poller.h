@@ -15,6 +15,7 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
   ~Poller() override;
 
   void Deliver(napi_env env, int count) override;
+  void Fail(napi_env env, int err, const char* syscall) override;
 
  private:
   Napi::Value Ctl(const Napi::CallbackInfo& info);
@@ -25,12 +26,16 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
   Napi::Value GetBuffer(const Napi::CallbackInfo& info);
 
   EventSource* StartSource(Napi::Env env, bool loop_mode);
+  void Call(napi_env env, size_t argc, const napi_value* argv);
   void Shutdown();
   void DestroyAsyncContext();
   static void OnEnvTeardown(void* self);
 
   napi_env env_;
   int epfd_ = -1;
+  // False once the number is no longer the epoll fd (closed or replaced behind the instance's
+  // back): closing it then would close whatever file has the number now.
+  bool owns_epfd_ = true;
   Batch batch_{};
   EventSource* source_ = nullptr;
   bool active_ = false;

@@ -2,6 +2,8 @@
 #include <napi.h>
 #include <pthread.h>
 
+#include <cstdint>
+
 #include "event_source.h"
 
 // The portable dispatch mode: a native thread blocks in epoll_wait and hands a batch to the JS
@@ -21,6 +23,7 @@ class WaitThread : public EventSource {
 
   static void* Main(void* self);
   void Run();
+  bool Post(intptr_t item);
   bool AwaitRelease();
   void WakeForStop();
   void WakeLoopIfUnrefd();
