@@ -25,23 +25,28 @@ export interface NativeOwnedFd {
   close(): number;
 }
 
+/** Where each event's fields are in a Poller's buffer, in 32-bit words (native/event_token.h). */
 export interface EventLayout {
   /** 32-bit words per struct epoll_event. */
   stride: number;
   events: number;
   fd: number;
   generation: number;
+  /** No registration gets it: an event that carries it is the instance's own. */
+  reservedGeneration: number;
 }
 
 export interface Binding {
   constants: Record<string, number>;
-  eventLayout: EventLayout;
   /**
    * onBatch(count) for each batch of count events; onBatch(-errno, syscall) once if the event
    * source fails, after which it delivers nothing more. With asyncContext, onBatch runs in the
    * async context of this call.
    */
-  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number, syscall?: string) => void, asyncContext: boolean) => NativePoller;
+  Poller: {
+    new (maxEvents: number, loopMode: boolean, onBatch: (count: number, syscall?: string) => void, asyncContext: boolean): NativePoller;
+    readonly eventLayout: EventLayout;
+  };
   /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
   OwnedFd: new (fd: number) => NativeOwnedFd;
   pipe(out: Int32Array): number;

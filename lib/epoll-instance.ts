@@ -37,7 +37,7 @@ interface Registration {
 
 const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
 const { ENOENT, EBADF, EPERM } = os.constants.errno;
-const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD } = binding.eventLayout;
+const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD, reservedGeneration: RESERVED_GENERATION } = binding.Poller.eventLayout;
 
 // epoll_ctl's answer for a registered fd that was closed without remove(): the number is free
 // (EBADF), names another file (ENOENT), or names one epoll cannot watch, such as a regular file
@@ -283,10 +283,12 @@ export class EpollInstance {
     this.#updateActive();
   }
 
-  // Generation 0 marks the internal wake-up event; 32 bits, as the native event data carries them.
+  // 32 bits, as the event's data carries them; never the reserved one, which no registration has.
   #nextGeneration(): number {
-    this.#generation = (this.#generation + 1) >>> 0 || 1;
-    return this.#generation;
+    let next = (this.#generation + 1) >>> 0;
+    if (next === RESERVED_GENERATION) next = (next + 1) >>> 0;
+    this.#generation = next;
+    return next;
   }
 
   // Like a Node handle: held open only while it has something to wait for and is ref'd.

@@ -3,8 +3,6 @@
 #include <napi.h>
 #include <sys/epoll.h>
 
-#include <cstddef>
-
 #include "io.h"
 #include "number_table.h"
 #include "owned_fd.h"
@@ -38,24 +36,10 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   }));
 }
 
-// Where lib/ finds each event's fields in the batch buffer, in 32-bit words. struct epoll_event is
-// packed (12 bytes) on x86-64 and padded (16 bytes) elsewhere; the data word order is the host's.
-void InitEventLayout(Napi::Env env, Napi::Object exports) {
-  constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-  constexpr uint32_t kData = offsetof(epoll_event, data) / 4;
-  exports.Set("eventLayout", NumberTable(env, {
-      {"stride", sizeof(epoll_event) / 4},
-      {"events", offsetof(epoll_event, events) / 4},
-      {"fd", kLittleEndian ? kData : kData + 1},
-      {"generation", kLittleEndian ? kData + 1 : kData},
-  }));
-}
-
 class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
  public:
   LinuxEpoll(Napi::Env env, Napi::Object exports) {
     InitConstants(env, exports);
-    InitEventLayout(env, exports);
     InitIo(env, exports);
     InitSock(env, exports);
     InitTimerFd(env, exports);

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "event_token.h"
 #include "loop_watcher.h"
 #include "system_error.h"
 #include "wait_thread.h"
@@ -17,6 +18,7 @@ Napi::Function Poller::Define(Napi::Env env) {
                          InstanceMethod<&Poller::Close>("close"),
                          InstanceAccessor<&Poller::GetFd>("fd"),
                          InstanceAccessor<&Poller::GetBuffer>("buffer"),
+                         StaticValue("eventLayout", EventLayout(env), napi_enumerable),
                      });
 }
 
@@ -104,14 +106,13 @@ void Poller::Call(napi_env env, size_t argc, const napi_value* argv) {
   }
 }
 
-// ctl(op, fd, events, generation): 0 or -errno. The event's data carries the fd and the
-// registration's generation, which is how lib/ tells a stale event from a live one.
+// ctl(op, fd, events, generation): 0 or -errno.
 Napi::Value Poller::Ctl(const Napi::CallbackInfo& info) {
   int op = info[0].As<Napi::Number>().Int32Value();
   int fd = info[1].As<Napi::Number>().Int32Value();
   epoll_event event{};
   event.events = info[2].As<Napi::Number>().Uint32Value();
-  event.data.u64 = (uint64_t{info[3].As<Napi::Number>().Uint32Value()} << 32) | uint32_t(fd);
+  event.data.u64 = EventToken(fd, info[3].As<Napi::Number>().Uint32Value());
   return Napi::Number::New(info.Env(), ResultOrErrno(epoll_ctl(epfd_, op, fd, &event)));
 }
 

@@ -6,13 +6,10 @@
 #include <csignal>
 #include <cstdint>
 
+#include "event_token.h"
 #include "system_error.h"
 
 namespace {
-
-// Generation 0 is never given to a registration, so lib/ would skip this event; the thread never
-// posts it anyway, since it only fires once stopping.
-constexpr uint64_t kWakeData = 0;
 
 // What crosses through the thread-safe function, as one intptr_t: a batch's count (> 0), the
 // wait's failure as -errno (< 0), or the wake-up the JS thread posts to its own loop (0,
@@ -45,7 +42,8 @@ WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
   }
   epoll_event wake{};
   wake.events = EPOLLIN;
-  wake.data.u64 = kWakeData;
+  // lib/ would skip it; the thread never posts it anyway, as it fires only once stopping.
+  wake.data.u64 = EventToken(self->wakefd_, kReservedGeneration);
   if (epoll_ctl(batch.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
     int err = errno;
     delete self;

@@ -3,6 +3,7 @@ import {
   EPOLLERR, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLMSG, EPOLLONESHOT, EPOLLOUT, EPOLLPRI,
   EPOLLRDBAND, EPOLLRDHUP, EPOLLRDNORM, EPOLLWAKEUP, EPOLLWRBAND, EPOLLWRNORM, eventNames,
 } from '../lib';
+import { binding } from '../lib/binding';
 
 test('the constants are the kernel values of <sys/epoll.h>, as unsigned numbers', () => {
   expect({
@@ -24,4 +25,11 @@ test.each([
   [0, []],
 ])('eventNames(%i) lists the set bits, lowest first', (mask, names) => {
   expect(eventNames(mask)).toEqual(names);
+});
+
+test("the Poller publishes its buffer's layout: struct epoll_event's words, and the reserved generation", () => {
+  const layout = binding.Poller.eventLayout;
+  // x86-64 packs struct epoll_event into 12 bytes; other architectures pad it to 16.
+  const expected = process.arch === 'x64' ? { stride: 3, events: 0, fd: 1, generation: 2 } : { stride: 4, events: 0, fd: 2, generation: 3 };
+  expect(layout).toEqual({ ...expected, reservedGeneration: 0 });
 });
