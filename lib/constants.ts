@@ -2,7 +2,7 @@
 import { binding } from './binding';
 import { validateEventMask } from './validate';
 
-const k = binding.constants;
+const k = binding.epoll.constants;
 
 /** Readable, or a connection is pending on a listening socket. */
 export const EPOLLIN: number = k.EPOLLIN;

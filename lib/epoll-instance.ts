@@ -37,7 +37,7 @@ interface Registration {
 
 const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
 const { ENOENT, EBADF, EPERM } = os.constants.errno;
-const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD, reservedGeneration: RESERVED_GENERATION } = binding.Poller.eventLayout;
+const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD, reservedGeneration: RESERVED_GENERATION } = binding.epoll.Poller.eventLayout;
 
 // epoll_ctl's answer for a registered fd that was closed without remove(): the number is free
 // (EBADF), names another file (ENOENT), or names one epoll cannot watch, such as a regular file
@@ -98,7 +98,7 @@ export class EpollInstance {
       instance.#poller?.release();
     };
     try {
-      this.#poller = new binding.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
+      this.#poller = new binding.epoll.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
     } catch (error) {
       throw fromNative(error);
     }

@@ -7,7 +7,7 @@ import { binding } from './binding';
 import { invalidArgType, invalidArgValue } from './errors';
 import { validateInteger, validateOptions } from './validate';
 
-const { AF_INET, AF_INET6, AF_UNIX, ADDRESS_RECORD_SIZE, ADDRESS_RECORD_BYTES, UNIX_PATH_MAX } = binding.sockConstants;
+const { AF_INET, AF_INET6, AF_UNIX, ADDRESS_RECORD_SIZE, ADDRESS_RECORD_BYTES, UNIX_PATH_MAX } = binding.sock.constants;
 
 export interface InetSocketAddress {
   family: 'IPv4' | 'IPv6';

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "number_table.h"
+#include "exports.h"
 
 // Never given to a registration, so lib/ skips every event that carries it: the wait thread's own
 // wake-up event does.

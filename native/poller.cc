@@ -5,9 +5,37 @@
 #include <cerrno>
 
 #include "event_token.h"
+#include "exports.h"
 #include "loop_watcher.h"
 #include "system_error.h"
 #include "wait_thread.h"
+
+// As unsigned 32-bit numbers: EPOLLET is 2147483648 on every architecture.
+Napi::Object EpollFamily(Napi::Env env) {
+  Napi::Object family = Napi::Object::New(env);
+  family.Set("constants", NumberTable(env, {
+      {"EPOLLIN", EPOLLIN},
+      {"EPOLLPRI", EPOLLPRI},
+      {"EPOLLOUT", EPOLLOUT},
+      {"EPOLLERR", EPOLLERR},
+      {"EPOLLHUP", EPOLLHUP},
+      {"EPOLLRDNORM", EPOLLRDNORM},
+      {"EPOLLRDBAND", EPOLLRDBAND},
+      {"EPOLLWRNORM", EPOLLWRNORM},
+      {"EPOLLWRBAND", EPOLLWRBAND},
+      {"EPOLLMSG", EPOLLMSG},
+      {"EPOLLRDHUP", EPOLLRDHUP},
+      {"EPOLLEXCLUSIVE", EPOLLEXCLUSIVE},
+      {"EPOLLWAKEUP", EPOLLWAKEUP},
+      {"EPOLLONESHOT", EPOLLONESHOT},
+      {"EPOLLET", EPOLLET},
+      {"EPOLL_CTL_ADD", EPOLL_CTL_ADD},
+      {"EPOLL_CTL_MOD", EPOLL_CTL_MOD},
+      {"EPOLL_CTL_DEL", EPOLL_CTL_DEL},
+  }));
+  family.Set("Poller", Poller::Define(env));
+  return family;
+}
 
 Napi::Function Poller::Define(Napi::Env env) {
   return DefineClass(env, "Poller",

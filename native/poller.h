@@ -3,6 +3,9 @@
 
 #include "event_source.h"
 
+// The epoll family: its kernel numbers, and the Poller class.
+Napi::Object EpollFamily(Napi::Env env);
+
 // The native half of an EpollInstance: the epoll fd, the batch buffer shared with JS, and the event
 // source that fills it. JS-facing methods return 0 or -errno; lib/ owns every policy decision.
 class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {

@@ -28,7 +28,7 @@ test.each([
 });
 
 test("the Poller publishes its buffer's layout: struct epoll_event's words, and the reserved generation", () => {
-  const layout = binding.Poller.eventLayout;
+  const layout = binding.epoll.Poller.eventLayout;
   // x86-64 packs struct epoll_event into 12 bytes; other architectures pad it to 16.
   const expected = process.arch === 'x64' ? { stride: 3, events: 0, fd: 1, generation: 2 } : { stride: 4, events: 0, fd: 2, generation: 3 };
   expect(layout).toEqual({ ...expected, reservedGeneration: 0 });
