@@ -1,5 +1,10 @@
 // linux-epoll's native half, one object per family, each defined beside its syscalls. Everything
 // that judges JS values lives in lib/; lib/binding.ts types each family.
+//
+// The layering rule for all of native/: code that runs with no JS frame below it (uv callbacks,
+// thread-safe function calls, cleanup hooks, finalizers, the wait thread) uses the C API
+// (node_api.h) and never throws, since there is no caller to catch; code called from JS (methods,
+// constructors, the functions of a family) uses node-addon-api and may throw.
 #include <napi.h>
 
 #include "counter_fd.h"

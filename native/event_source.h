@@ -2,6 +2,10 @@
 #include <node_api.h>
 #include <sys/epoll.h>
 
+// The async resource name of everything an instance makes: its async context and its thread-safe
+// function, as async_hooks and diagnostics show them.
+constexpr char kAsyncResourceName[] = "EpollInstance";
+
 // The two dispatch modes differ only in who notices that the epoll fd has events. Everything else
 // (the batch buffer, the crossing into JS, the stale-event rules in lib/) is shared through these.
 
@@ -16,8 +20,9 @@ class BatchSink {
   ~BatchSink() = default;
 };
 
-// What a source needs to fill batches: the epoll fd and the buffer that epoll_wait writes into.
-struct Batch {
+// What a batch is filled into: the events array that JS sees as the Poller's ArrayBuffer, and the
+// epoll fd whose epoll_wait fills it.
+struct EventBuffer {
   int epfd;
   epoll_event* events;
   int max_events;
@@ -26,8 +31,8 @@ struct Batch {
 // Fills the batch with what is ready now, without waiting, and hands it to the sink. Returns the
 // count handed over, 0 when nothing is ready, or -errno when epoll_wait failed (it cannot meet
 // EINTR with no timeout): then nothing was handed over, and the caller reports or defers it.
-inline int DeliverReady(const Batch& batch, BatchSink* sink, napi_env env) {
-  int count = epoll_wait(batch.epfd, batch.events, batch.max_events, 0);
+inline int DeliverReady(const EventBuffer& buffer, BatchSink* sink, napi_env env) {
+  int count = epoll_wait(buffer.epfd, buffer.events, buffer.max_events, 0);
   if (count < 0) return -errno;
   if (count > 0) sink->Deliver(env, count);
   return count;

@@ -57,11 +57,11 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
   on_batch_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
 
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, max_events * sizeof(epoll_event));
-  buffer_ = Napi::Persistent(buffer);
+  js_buffer_ = Napi::Persistent(buffer);
 
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) ThrowSystemError(env, errno, "epoll_create1");
-  batch_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
+  buffer_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
 
   // Handlers run in the async context that was current when the instance was created, as the
   // callbacks of Node's own handles do. The resource is a fresh object, not the Poller: Node 25 on
@@ -71,7 +71,7 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
   if (info[3].ToBoolean()) {
     Napi::Object resource = Napi::Object::New(env);
     info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("asyncResource", resource));
-    napi_async_init(env, resource, Napi::String::New(env, "EpollInstance"), &async_context_);
+    napi_async_init(env, resource, Napi::String::New(env, kAsyncResourceName), &async_context_);
   }
   try {
     source_ = StartSource(env, loop_mode);
@@ -89,8 +89,8 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
 Poller::~Poller() { Shutdown(); }
 
 EventSource* Poller::StartSource(Napi::Env env, bool loop_mode) {
-  if (loop_mode) return LoopWatcher::Start(env, batch_, this);
-  return WaitThread::Start(env, batch_, this);
+  if (loop_mode) return LoopWatcher::Start(env, buffer_, this);
+  return WaitThread::Start(env, buffer_, this);
 }
 
 // The one crossing into JS per batch: onBatch(count) reads the events from the shared buffer.
@@ -171,7 +171,7 @@ Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
 
 Napi::Value Poller::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), epfd_); }
 
-Napi::Value Poller::GetBuffer(const Napi::CallbackInfo& /*info*/) { return buffer_.Value(); }
+Napi::Value Poller::GetBuffer(const Napi::CallbackInfo& /*info*/) { return js_buffer_.Value(); }
 
 void Poller::OnEnvTeardown(void* self) { static_cast<Poller*>(self)->Shutdown(); }
 
@@ -183,7 +183,8 @@ void Poller::Shutdown() {
   if (owns_epfd_) close(epfd_);
   epfd_ = -1;
   if (active_) {
-    on_batch_.Unref();
+    // The C call: a cleanup hook or a finalizer can run this (see addon.cc).
+    napi_reference_unref(env_, on_batch_, nullptr);
     active_ = false;
   }
   napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);

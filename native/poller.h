@@ -39,10 +39,10 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
   // False once the number is no longer the epoll fd (closed or replaced behind the instance's
   // back): closing it then would close whatever file has the number now.
   bool owns_epfd_ = true;
-  Batch batch_{};
+  EventBuffer buffer_{};
   EventSource* source_ = nullptr;
   bool active_ = false;
-  Napi::Reference<Napi::ArrayBuffer> buffer_;
+  Napi::Reference<Napi::ArrayBuffer> js_buffer_;
   // Weak while the instance is idle or unref'd, so an unreachable instance can be collected; strong
   // while it is active, as a Node handle keeps its owner alive.
   Napi::FunctionReference on_batch_;

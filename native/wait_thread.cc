@@ -31,8 +31,8 @@ class ScopedLock {
 
 }  // namespace
 
-WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
-  WaitThread* self = new WaitThread(batch, sink);
+WaitThread* WaitThread::Start(Napi::Env env, EventBuffer buffer, BatchSink* sink) {
+  WaitThread* self = new WaitThread(buffer, sink);
   self->env_ = env;
   self->wakefd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (self->wakefd_ < 0) {
@@ -44,13 +44,13 @@ WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
   wake.events = EPOLLIN;
   // lib/ would skip it; the thread never posts it anyway, as it fires only once stopping.
   wake.data.u64 = EventToken(self->wakefd_, kReservedGeneration);
-  if (epoll_ctl(batch.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
+  if (epoll_ctl(buffer.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
     int err = errno;
     delete self;
     ThrowSystemError(env, err, "epoll_ctl");
   }
   napi_status status = napi_create_threadsafe_function(
-      env, nullptr, nullptr, Napi::String::New(env, "EpollInstance"), 0, 1, self, Finalize, self,
+      env, nullptr, nullptr, Napi::String::New(env, kAsyncResourceName), 0, 1, self, Finalize, self,
       CallJs, &self->tsfn_);
   if (status != napi_ok) {
     delete self;
@@ -95,7 +95,7 @@ void* WaitThread::Main(void* self) {
 // ends here, so that close can join it.
 void WaitThread::Run() {
   for (;;) {
-    int count = epoll_wait(batch_.epfd, batch_.events, batch_.max_events, -1);
+    int count = epoll_wait(buffer_.epfd, buffer_.events, buffer_.max_events, -1);
     if (count < 0 && errno == EINTR) continue;
     intptr_t item = count < 0 ? -errno : count;
     {
@@ -153,7 +153,7 @@ void WaitThread::Release() {
     if (!batch_in_flight_ || stopping_) return;
   }
   // A failure here is left to the thread, whose own wait meets it and reports it.
-  if (DeliverReady(batch_, sink_, env_) > 0) {
+  if (DeliverReady(buffer_, sink_, env_) > 0) {
     WakeLoopIfUnrefd();
     return;
   }

@@ -11,14 +11,14 @@
 // batches itself (Release) and the thread sleeps. It needs nothing but Node-API.
 class WaitThread : public EventSource {
  public:
-  static WaitThread* Start(Napi::Env env, Batch batch, BatchSink* sink);
+  static WaitThread* Start(Napi::Env env, EventBuffer buffer, BatchSink* sink);
 
   void SetRef(bool ref) override;
   void Release() override;
   void Stop() override;
 
  private:
-  WaitThread(Batch batch, BatchSink* sink) : batch_(batch), sink_(sink) {}
+  WaitThread(EventBuffer buffer, BatchSink* sink) : buffer_(buffer), sink_(sink) {}
   ~WaitThread() override;
 
   static void* Main(void* self);
@@ -30,7 +30,7 @@ class WaitThread : public EventSource {
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
   static void Finalize(napi_env env, void* data, void* hint);
 
-  Batch batch_;
+  EventBuffer buffer_;
   BatchSink* sink_;  // JS thread only; null once stopped
   int wakefd_ = -1;
   napi_env env_ = nullptr;
