@@ -75,7 +75,7 @@ export class EpollInstance {
   #generation = 0;
   #refed = true;
   #active = false;
-  // Held here because the native side references it only weakly while the instance is idle.
+  // Held here: the native side holds it only weakly while the instance is idle (docs/DESIGN.md).
   readonly #onBatch = (count: number, syscall?: string): void => {
     if (count < 0) this.#fail(count, syscall as string);
     else this.#dispatchBatch(count);
@@ -88,8 +88,7 @@ export class EpollInstance {
     const opts = validateOptions(options);
     this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
     this.#dispatch = resolveDispatch(opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_OPTIONS));
-    // Weakly: while fds stay ready the immediates follow one another, and an unreachable unref'd
-    // instance must still be collected, as the native side holds it only weakly then.
+    // Weakly: see "What is held weakly" in docs/DESIGN.md.
     const self = new WeakRef(this);
     this.#release = () => {
       const instance = self.deref();
@@ -254,13 +253,8 @@ export class EpollInstance {
     throw systemError(errno, syscall, fd);
   }
 
-  // The wait thread posts its next batch once released, and Node dispatches, in the same turn,
-  // every batch posted while one is being dispatched. Released from an immediate (the check phase,
-  // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
-  // batches, as in 'loop' mode. While fds stay ready this chain of immediates goes on; like the
-  // instance, it must not hold the process open once the instance is unref'd: the pending one
-  // follows every ref() and unref(), from handlers too (#updateActive). An unref'd immediate alone
-  // would let the loop block in its poll; the native side wakes the loop then (WaitThread).
+  // From an immediate, so the next batch comes next turn; ref'd like the instance (#updateActive).
+  // See "Why the hand-back is deferred" in docs/DESIGN.md.
   #releaseNextTurn(): void {
     this.#pendingRelease = scheduleImmediate(this.#release);
     if (!this.#active) this.#pendingRelease.unref();

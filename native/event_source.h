@@ -43,10 +43,8 @@ class EventSource {
   virtual ~EventSource() = default;
   // Whether the source keeps the event loop (and so the process or worker) alive.
   virtual void SetRef(bool ref) = 0;
-  // JS has let the last batch go: the source may fill the buffer again, and may deliver the next
-  // batch from this call. lib/ calls it in a later phase of the loop than the batch's, so that a
-  // source which posts from another thread cannot hand over a second batch in the same turn. A
-  // source that fills the buffer only from its own loop callback (one per turn) has nothing to do.
+  // JS has let the last batch go: the source may fill the buffer again, and deliver from here.
+  // See "Why the hand-back is deferred" in docs/DESIGN.md.
   virtual void Release() {}
   // After Stop returns, the sink is never called again and nothing touches the batch buffer. The
   // source frees itself once the runtime has let go of it.

@@ -17,8 +17,7 @@ inline uint64_t EventToken(int fd, uint32_t generation) {
   return (uint64_t{generation} << 32) | static_cast<uint32_t>(fd);
 }
 
-// Where lib/ finds each event's fields in the buffer, in 32-bit words. struct epoll_event is
-// packed (12 bytes) on x86-64 and padded (16 bytes) elsewhere; the data word order is the host's.
+// Where lib/ finds each event's fields in the buffer, in 32-bit words (docs/DESIGN.md, "The token").
 inline Napi::Object EventLayout(Napi::Env env) {
   constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
   constexpr uint32_t kData = offsetof(epoll_event, data) / 4;

@@ -63,11 +63,7 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
   if (epfd_ < 0) ThrowSystemError(env, errno, "epoll_create1");
   buffer_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
 
-  // Handlers run in the async context that was current when the instance was created, as the
-  // callbacks of Node's own handles do. The resource is a fresh object, not the Poller: Node 25 on
-  // holds it strongly until napi_async_destroy, which would pin a Poller that is its own resource.
-  // Before AsyncContextFrame (Node 18, 22) Node holds it weakly and AsyncLocalStorage keeps the
-  // store on it, so the Poller's object holds it, and nothing in it holds the Poller back.
+  // A fresh resource, held by the Poller's object: see "What is held weakly" in docs/DESIGN.md.
   if (info[3].ToBoolean()) {
     Napi::Object resource = Napi::Object::New(env);
     info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("asyncResource", resource));
@@ -103,8 +99,7 @@ void Poller::Deliver(napi_env env, int count) {
   napi_close_handle_scope(env, scope);
 }
 
-// onBatch(-errno, syscall): lib/ closes the instance and throws the system error, which then
-// takes a throwing handler's path to 'uncaughtException'.
+// onBatch(-errno, syscall): see "Failures" in docs/DESIGN.md.
 void Poller::Fail(napi_env env, int err, const char* syscall) {
   if (err == EBADF || err == EINVAL) owns_epfd_ = false;
   napi_handle_scope scope;

@@ -43,8 +43,7 @@ class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
   EventSource* source_ = nullptr;
   bool active_ = false;
   Napi::Reference<Napi::ArrayBuffer> js_buffer_;
-  // Weak while the instance is idle or unref'd, so an unreachable instance can be collected; strong
-  // while it is active, as a Node handle keeps its owner alive.
+  // Weak unless the instance is active (docs/DESIGN.md, "What is held weakly").
   Napi::FunctionReference on_batch_;
   // None where the runtime's AsyncLocalStorage cannot see it anyway (see lib/runtime.ts).
   napi_async_context async_context_ = nullptr;

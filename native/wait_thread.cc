@@ -142,10 +142,8 @@ void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context,
   self->WakeLoopIfUnrefd();
 }
 
-// Not at the end of CallJs: the runtime goes on calling CallJs, in the same turn, for any batch
-// posted meanwhile (up to 1,000 in Node), and a level-triggered fd would flood that turn.
-// While fds stay ready, the next batch is collected right here, on the JS thread, with the thread
-// still parked: that saves both thread hand-offs. The thread waits again once nothing is ready.
+// While fds stay ready, the next batch is collected here, with the thread still parked; see "Why
+// the hand-back is deferred" in docs/DESIGN.md.
 void WaitThread::Release() {
   {
     ScopedLock lock(&mutex_);
@@ -174,13 +172,8 @@ void WaitThread::SetRef(bool ref) {
   }
 }
 
-// While JS holds the batch, the thread is parked and lib/'s immediate is what releases it. An
-// unref'd immediate (the instance is unref'd) does not stop the loop from blocking in its poll,
-// so the next batch would wait for whatever else wakes the loop: a timer, seconds away. A wake-up
-// item posted to the thread-safe function makes the loop's poll return at once (an unref'd one
-// still wakes a loop that is alive), so an unref'd instance delivers one batch per loop turn like
-// a ref'd one, and still holds nothing open. Posted after each delivery and whenever the instance
-// is unref'd with a batch held; the item itself does nothing.
+// An unref'd instance's release immediate would let the loop block in its poll: the no-op item
+// makes the poll return (docs/DESIGN.md, "Why the hand-back is deferred").
 void WaitThread::WakeLoopIfUnrefd() {
   if (refed_ || sink_ == nullptr) return;
   {
