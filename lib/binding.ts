@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type { EventName } from './constants';
+
 export interface NativePoller {
   /** epoll_ctl; the event's data carries fd and generation. Returns 0 or -errno. */
   ctl(op: number, fd: number, events: number, generation: number): number;
@@ -36,27 +38,8 @@ export interface EventLayout {
   reservedGeneration: number;
 }
 
-/** native/poller.cc. */
-export interface EpollConstants {
-  EPOLLIN: number;
-  EPOLLPRI: number;
-  EPOLLOUT: number;
-  EPOLLERR: number;
-  EPOLLHUP: number;
-  EPOLLRDNORM: number;
-  EPOLLRDBAND: number;
-  EPOLLWRNORM: number;
-  EPOLLWRBAND: number;
-  EPOLLMSG: number;
-  EPOLLRDHUP: number;
-  EPOLLEXCLUSIVE: number;
-  EPOLLWAKEUP: number;
-  EPOLLONESHOT: number;
-  EPOLLET: number;
-  EPOLL_CTL_ADD: number;
-  EPOLL_CTL_MOD: number;
-  EPOLL_CTL_DEL: number;
-}
+/** native/poller.cc: the event bits by their names in lib/constants.ts, and epoll_ctl's operations. */
+export type EpollConstants = Record<EventName | 'EPOLL_CTL_ADD' | 'EPOLL_CTL_MOD' | 'EPOLL_CTL_DEL', number>;
 
 /** native/poller.cc: the epoll fd, its event source and the buffer they share with lib/epoll-instance.ts. */
 export interface EpollFamily {

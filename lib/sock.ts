@@ -4,10 +4,10 @@
 import * as os from 'node:os';
 
 import { binding } from './binding';
-import { check, checkOrNull, invalidArgType, systemError, type SystemError } from './errors';
+import { check, checkOrNull, systemError, type SystemError } from './errors';
 import { transfer } from './transfer';
 import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
-import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions } from './validate';
+import { validateBoolean, validateFd, validateInteger, validateObject, validateOneOf, validateOptions } from './validate';
 import { copyViews, validateLength, validateOffset, viewByteLength } from './views';
 
 export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
@@ -53,6 +53,15 @@ export interface TcpListenOptions {
   reusePort?: boolean;
   /** IPv6 only: refuse IPv4-mapped connections. Default: the system's (net.ipv6.bindv6only). */
   ipv6Only?: boolean;
+}
+
+export interface UdpBindOptions {
+  /** A literal IPv4 or IPv6 address. Default '127.0.0.1'. */
+  host?: string;
+  /** 0 (the default) lets the kernel pick; read it back with localAddress(). */
+  port?: number;
+  /** SO_REUSEADDR. Default false. */
+  reuseAddress?: boolean;
 }
 
 export interface UnixListenOptions {
@@ -166,30 +175,42 @@ export function peerAddress(fd: number): SocketAddress {
   return address(native.peerAddress, 'getpeername', fd);
 }
 
+// What listenTcp and bindUdp both take: host and port (default 127.0.0.1, 0) and SO_REUSEADDR.
+function bindOptions(opts: Record<string, unknown>, reuseAddressByDefault: boolean): { address: NativeAddress; reuseAddress: boolean } {
+  const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
+  const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
+  const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', reuseAddressByDefault);
+  return { address: { ...host, port }, reuseAddress };
+}
+
+// A new socket of type for address, with SO_REUSEADDR as asked, bound, then set up further.
+function boundSocket(type: number, { address, reuseAddress }: { address: NativeAddress; reuseAddress: boolean }, setUp: (fd: number) => void): number {
+  const fd = check(native.socket(address.family, type), 'socket');
+  return closeAfter(fd, () => {
+    if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
+    setUp(fd);
+    return fd;
+  });
+}
+
 /** A listening TCP socket, bound to host and port. */
 export function listenTcp(options?: TcpListenOptions): number {
   const opts = validateOptions(options);
-  const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
-  const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
+  const bind = bindOptions(opts, true);
   const backlog = validateBacklog(opts.backlog);
-  const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', true);
   const reusePort = optionalBoolean(opts.reusePort, 'options.reusePort', false);
   const ipv6Only = opts.ipv6Only === undefined ? undefined : validateBoolean(opts.ipv6Only, 'options.ipv6Only');
-  const fd = check(native.socket(host.family, k.SOCK_STREAM), 'socket');
-  return closeAfter(fd, () => {
-    if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
+  return boundSocket(k.SOCK_STREAM, bind, (fd) => {
     if (reusePort) setOption(fd, k.SOL_SOCKET, k.SO_REUSEPORT, 1);
-    if (ipv6Only !== undefined && host.family === k.AF_INET6) setOption(fd, k.IPPROTO_IPV6, k.IPV6_V6ONLY, ipv6Only ? 1 : 0);
-    bindNative(fd, { ...host, port });
+    if (ipv6Only !== undefined && bind.address.family === k.AF_INET6) setOption(fd, k.IPPROTO_IPV6, k.IPV6_V6ONLY, ipv6Only ? 1 : 0);
+    bindNative(fd, bind.address);
     check(native.listen(fd, backlog), 'listen', fd);
-    return fd;
   });
 }
 
 /** A listening Unix stream socket at a path or an abstract name. */
 export function listenUnix(options: UnixListenOptions): number {
-  const opts = validateOptions(options);
-  if (options === undefined) throw invalidArgType('options', 'of type object', options);
+  const opts = validateObject(options, 'options');
   const bytes = parseUnixPath(opts.path, 'options.path');
   const backlog = validateBacklog(opts.backlog);
   const fd = check(native.socket(k.AF_UNIX, k.SOCK_STREAM), 'socket');
@@ -208,17 +229,9 @@ export function connectTo(address: SocketAddressInput): { fd: number; connected:
 }
 
 /** A UDP socket bound to host and port (0: the kernel picks). */
-export function bindUdp(options?: { host?: string; port?: number; reuseAddress?: boolean }): number {
-  const opts = validateOptions(options);
-  const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
-  const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
-  const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', false);
-  const fd = check(native.socket(host.family, k.SOCK_DGRAM), 'socket');
-  return closeAfter(fd, () => {
-    if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
-    bindNative(fd, { ...host, port });
-    return fd;
-  });
+export function bindUdp(options?: UdpBindOptions): number {
+  const bind = bindOptions(validateOptions(options), false);
+  return boundSocket(k.SOCK_DGRAM, bind, (fd) => bindNative(fd, bind.address));
 }
 
 function setFlag(fd: unknown, level: number, name: number, value: unknown, argument: string): void {
