@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "event_token.h"
 #include "exports.h"
@@ -101,7 +102,9 @@ void Poller::Deliver(napi_env env, int count) {
 
 // onBatch(-errno, syscall): see "Failures" in docs/DESIGN.md.
 void Poller::Fail(napi_env env, int err, const char* syscall) {
-  if (err == EBADF || err == EINVAL) owns_epfd_ = false;
+  // From epoll_wait these mean the number is no epoll fd any more; libuv's EBADF means only that
+  // the kernel reported an error on it.
+  if (std::strcmp(syscall, "epoll_wait") == 0 && (err == EBADF || err == EINVAL)) owns_epfd_ = false;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value argv[2];
