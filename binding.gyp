@@ -10,7 +10,7 @@
         "native/io.cc",
         "native/owned_fd.cc",
         "native/sock.cc",
-        "native/timerfd.cc",
+        "native/counter_fd.cc",
         "native/poller.cc",
         "native/wait_thread.cc",
         "native/loop_watcher.cc",

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type { EventName } from './constants';
+
 export interface NativePoller {
   /** epoll_ctl; the event's data carries fd and generation. Returns 0 or -errno. */
   ctl(op: number, fd: number, events: number, generation: number): number;
@@ -25,28 +27,98 @@ export interface NativeOwnedFd {
   close(): number;
 }
 
+/** Where each event's fields are in a Poller's buffer, in 32-bit words (native/event_token.h). */
 export interface EventLayout {
   /** 32-bit words per struct epoll_event. */
   stride: number;
   events: number;
   fd: number;
   generation: number;
+  /** No registration gets it: an event that carries it is the instance's own. */
+  reservedGeneration: number;
 }
 
-export interface Binding {
-  constants: Record<string, number>;
-  eventLayout: EventLayout;
-  /** With asyncContext, onBatch runs in the async context of this call. */
-  Poller: new (maxEvents: number, loopMode: boolean, onBatch: (count: number) => void, asyncContext: boolean) => NativePoller;
-  /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
-  OwnedFd: new (fd: number) => NativeOwnedFd;
+/** native/poller.cc: the event bits by their names in lib/constants.ts, and epoll_ctl's operations. */
+export type EpollConstants = Record<EventName | 'EPOLL_CTL_ADD' | 'EPOLL_CTL_MOD' | 'EPOLL_CTL_DEL', number>;
+
+/** native/poller.cc: the epoll fd, its event source and the buffer they share with lib/epoll-instance.ts. */
+export interface EpollFamily {
+  constants: EpollConstants;
+  /**
+   * onBatch(count) for each batch of count events; onBatch(-errno, syscall) once if the event
+   * source fails, after which it delivers nothing more. With asyncContext, onBatch runs in the
+   * async context of this call.
+   */
+  Poller: {
+    new (maxEvents: number, loopMode: boolean, onBatch: (count: number, syscall?: string) => void, asyncContext: boolean): NativePoller;
+    readonly eventLayout: EventLayout;
+  };
+}
+
+/** native/io.cc: plain fd syscalls, which every family that reads or writes an fd uses. */
+export interface IoFamily {
   pipe(out: Int32Array): number;
   socketpair(out: Int32Array): number;
   read(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number): number;
   write(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number): number;
   close(fd: number): number;
+}
+
+export interface TimerClocks {
+  monotonic: number;
+  realtime: number;
+  boottime: number;
+}
+
+/** native/counter_fd.cc: eventfd and timerfd, and the object that owns their fds. */
+export interface CounterFdFamily {
   eventfd(initval: number, semaphore: boolean): number;
-  sockConstants: Record<string, number>;
+  timerClocks: TimerClocks;
+  /** A non-blocking, close-on-exec timerfd or -errno. */
+  timerfdCreate(clock: number): number;
+  /** 0 or -errno; a first expiration of 0 disarms. */
+  timerfdSettime(fd: number, firstSeconds: number, firstNanoseconds: number, intervalSeconds: number, intervalNanoseconds: number): number;
+  /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
+  OwnedFd: new (fd: number) => NativeOwnedFd;
+}
+
+/** native/sock.cc. */
+export interface SockConstants {
+  AF_INET: number;
+  AF_INET6: number;
+  AF_UNIX: number;
+  SOCK_STREAM: number;
+  SOCK_DGRAM: number;
+  SOL_SOCKET: number;
+  SO_REUSEADDR: number;
+  SO_REUSEPORT: number;
+  SO_KEEPALIVE: number;
+  SO_RCVBUF: number;
+  SO_SNDBUF: number;
+  SO_ERROR: number;
+  SO_LINGER: number;
+  SO_OOBINLINE: number;
+  IPPROTO_TCP: number;
+  IPPROTO_IPV6: number;
+  TCP_NODELAY: number;
+  IPV6_V6ONLY: number;
+  SHUT_RD: number;
+  SHUT_WR: number;
+  SHUT_RDWR: number;
+  MSG_OOB: number;
+  MSG_PEEK: number;
+  /** The bytes of an address record: four uint32 words, then ADDRESS_RECORD_SIZE - 16 address bytes. */
+  ADDRESS_RECORD_SIZE: number;
+  /** Where a record's address bytes start. */
+  ADDRESS_RECORD_BYTES: number;
+  /** The most views one writev or readv takes. */
+  MAX_IOV: number;
+  UNIX_PATH_MAX: number;
+}
+
+/** native/sock.cc: sockets, created non-blocking and close-on-exec, for lib/sock.ts. */
+export interface SockFamily {
+  constants: SockConstants;
   /** The new non-blocking, close-on-exec socket fd, or -errno. */
   socket(family: number, type: number): number;
   /** An address is (family, bytes, port, scopeId): 4 or 16 address bytes, or a Unix path. 0 or -errno. */
@@ -71,11 +143,14 @@ export interface Binding {
   sendto(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number,
     family: number, bytes: Uint8Array, port: number, scopeId: number): number;
   recvfrom(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, record: Uint8Array): number;
-  timerClocks: Record<'monotonic' | 'realtime' | 'boottime', number>;
-  /** A non-blocking, close-on-exec timerfd or -errno. */
-  timerfdCreate(clock: number): number;
-  /** 0 or -errno; a first expiration of 0 disarms. */
-  timerfdSettime(fd: number, firstSeconds: number, firstNanoseconds: number, intervalSeconds: number, intervalNanoseconds: number): number;
+}
+
+/** One object per family, as native/addon.cc lists them. */
+export interface Binding {
+  epoll: EpollFamily;
+  io: IoFamily;
+  counterFd: CounterFdFamily;
+  sock: SockFamily;
 }
 
 // The package root holds binding.gyp, whether this file runs from lib/ or from dist/lib/.

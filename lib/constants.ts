@@ -2,7 +2,18 @@
 import { binding } from './binding';
 import { validateEventMask } from './validate';
 
-const k = binding.constants;
+/**
+ * Every event bit and flag, by its kernel name, lowest bit first: the one list that the exports
+ * below, eventNames() and KNOWN_EVENTS come from, and that types the native table.
+ */
+export const EVENT_NAMES = [
+  'EPOLLIN', 'EPOLLPRI', 'EPOLLOUT', 'EPOLLERR', 'EPOLLHUP', 'EPOLLRDNORM', 'EPOLLRDBAND', 'EPOLLWRNORM',
+  'EPOLLWRBAND', 'EPOLLMSG', 'EPOLLRDHUP', 'EPOLLEXCLUSIVE', 'EPOLLWAKEUP', 'EPOLLONESHOT', 'EPOLLET',
+] as const;
+
+export type EventName = (typeof EVENT_NAMES)[number];
+
+const k = binding.epoll.constants;
 
 /** Readable, or a connection is pending on a listening socket. */
 export const EPOLLIN: number = k.EPOLLIN;
@@ -34,15 +45,8 @@ export const EPOLL_CTL_ADD: number = k.EPOLL_CTL_ADD;
 export const EPOLL_CTL_MOD: number = k.EPOLL_CTL_MOD;
 export const EPOLL_CTL_DEL: number = k.EPOLL_CTL_DEL;
 
-const NAMED: ReadonlyArray<readonly [string, number]> = (
-  [
-    ['EPOLLIN', EPOLLIN], ['EPOLLPRI', EPOLLPRI], ['EPOLLOUT', EPOLLOUT], ['EPOLLERR', EPOLLERR],
-    ['EPOLLHUP', EPOLLHUP], ['EPOLLRDNORM', EPOLLRDNORM], ['EPOLLRDBAND', EPOLLRDBAND],
-    ['EPOLLWRNORM', EPOLLWRNORM], ['EPOLLWRBAND', EPOLLWRBAND], ['EPOLLMSG', EPOLLMSG],
-    ['EPOLLRDHUP', EPOLLRDHUP], ['EPOLLEXCLUSIVE', EPOLLEXCLUSIVE], ['EPOLLWAKEUP', EPOLLWAKEUP],
-    ['EPOLLONESHOT', EPOLLONESHOT], ['EPOLLET', EPOLLET],
-  ] as const
-).slice().sort((a, b) => a[1] - b[1]);
+// Each export reads its own name from the native table, which the compiler checks against EVENT_NAMES.
+const NAMED: ReadonlyArray<readonly [EventName, number]> = EVENT_NAMES.map((name) => [name, k[name]] as const);
 
 /** Every bit a mask may carry. */
 export const KNOWN_EVENTS: number = NAMED.reduce((mask, [, bit]) => (mask | bit) >>> 0, 0);

@@ -22,7 +22,7 @@ export abstract class CounterFd {
   readonly #owner: NativeOwnedFd;
 
   protected constructor(fd: number) {
-    this.#owner = new binding.OwnedFd(fd);
+    this.#owner = new binding.counterFd.OwnedFd(fd);
     this.#fd = fd;
   }
 
@@ -50,7 +50,7 @@ export abstract class CounterFd {
   // The count, which the read resets: null when it is 0.
   #readCounter(): bigint | null {
     const fd = this.#openFd();
-    return checkOrNull(binding.read(fd, counter, 0, COUNTER_BYTES), 'read', fd) === null ? null : counter[0];
+    return checkOrNull(binding.io.read(fd, counter, 0, COUNTER_BYTES), 'read', fd) === null ? null : counter[0];
   }
 
   #openFd(): number {

@@ -37,7 +37,7 @@ interface Registration {
 
 const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
 const { ENOENT, EBADF, EPERM } = os.constants.errno;
-const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD } = binding.eventLayout;
+const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD, reservedGeneration: RESERVED_GENERATION } = binding.epoll.Poller.eventLayout;
 
 // epoll_ctl's answer for a registered fd that was closed without remove(): the number is free
 // (EBADF), names another file (ENOENT), or names one epoll cannot watch, such as a regular file
@@ -75,8 +75,11 @@ export class EpollInstance {
   #generation = 0;
   #refed = true;
   #active = false;
-  // Held here because the native side references it only weakly while the instance is idle.
-  readonly #onBatch = (count: number): void => this.#dispatchBatch(count);
+  // Held here: the native side holds it only weakly while the instance is idle (docs/DESIGN.md).
+  readonly #onBatch = (count: number, syscall?: string): void => {
+    if (count < 0) this.#fail(count, syscall as string);
+    else this.#dispatchBatch(count);
+  };
   // Lets the event source collect the next batch: see #releaseNextTurn.
   readonly #release: () => void;
   #pendingRelease: NodeJS.Immediate | undefined;
@@ -85,8 +88,7 @@ export class EpollInstance {
     const opts = validateOptions(options);
     this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
     this.#dispatch = resolveDispatch(opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_OPTIONS));
-    // Weakly: while fds stay ready the immediates follow one another, and an unreachable unref'd
-    // instance must still be collected, as the native side holds it only weakly then.
+    // Weakly: see "What is held weakly" in docs/DESIGN.md.
     const self = new WeakRef(this);
     this.#release = () => {
       const instance = self.deref();
@@ -95,7 +97,7 @@ export class EpollInstance {
       instance.#poller?.release();
     };
     try {
-      this.#poller = new binding.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
+      this.#poller = new binding.epoll.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
     } catch (error) {
       throw fromNative(error);
     }
@@ -243,13 +245,16 @@ export class EpollInstance {
     if (failed) throw firstError;
   }
 
-  // The wait thread posts its next batch once released, and Node dispatches, in the same turn,
-  // every batch posted while one is being dispatched. Released from an immediate (the check phase,
-  // after this turn's I/O), the next batch comes in the next turn, so timers and I/O run between
-  // batches, as in 'loop' mode. While fds stay ready this chain of immediates goes on; like the
-  // instance, it must not hold the process open once the instance is unref'd: the pending one
-  // follows every ref() and unref(), from handlers too (#updateActive). An unref'd immediate alone
-  // would let the loop block in its poll; the native side wakes the loop then (WaitThread).
+  // The event source has stopped for good (count is -errno): the error takes a throwing handler's
+  // path to 'uncaughtException', and the instance is closed, as it would deliver nothing more.
+  #fail(errno: number, syscall: string): never {
+    const fd = this.fd;
+    this.close();
+    throw systemError(errno, syscall, fd);
+  }
+
+  // From an immediate, so the next batch comes next turn; ref'd like the instance (#updateActive).
+  // See "Why the hand-back is deferred" in docs/DESIGN.md.
   #releaseNextTurn(): void {
     this.#pendingRelease = scheduleImmediate(this.#release);
     if (!this.#active) this.#pendingRelease.unref();
@@ -272,10 +277,12 @@ export class EpollInstance {
     this.#updateActive();
   }
 
-  // Generation 0 marks the internal wake-up event; 32 bits, as the native event data carries them.
+  // 32 bits, as the event's data carries them; never the reserved one, which no registration has.
   #nextGeneration(): number {
-    this.#generation = (this.#generation + 1) >>> 0 || 1;
-    return this.#generation;
+    let next = (this.#generation + 1) >>> 0;
+    if (next === RESERVED_GENERATION) next = (next + 1) >>> 0;
+    this.#generation = next;
+    return next;
   }
 
   // Like a Node handle: held open only while it has something to wait for and is ref'd.

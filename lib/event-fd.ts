@@ -29,7 +29,7 @@ export class EventFd extends CounterFd {
     const initval = validateInteger(initialValue, 'initialValue', 0, 0xffffffff);
     const opts = validateOptions(options);
     const semaphore = opts.semaphore === undefined ? false : validateBoolean(opts.semaphore, 'options.semaphore');
-    super(check(binding.eventfd(initval, semaphore), 'eventfd'));
+    super(check(binding.counterFd.eventfd(initval, semaphore), 'eventfd'));
   }
 
   /** Adds value (1 to 2^64-2) to the counter: true, or false if the counter would overflow. */
@@ -37,7 +37,7 @@ export class EventFd extends CounterFd {
     const fd = openFd(this);
     increment[0] = validateIncrement(value);
     // EAGAIN: the counter would pass 2^64-2.
-    return checkOrNull(binding.write(fd, increment, 0, increment.byteLength), 'write', fd) !== null;
+    return checkOrNull(binding.io.write(fd, increment, 0, increment.byteLength), 'write', fd) !== null;
   }
 
   /** Takes the counter (or 1 in semaphore mode) and resets it: null when it is 0. */

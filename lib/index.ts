@@ -1,4 +1,4 @@
-// linux-epoll: the kernel's epoll and eventfd for Node.js on Linux.
+// linux-epoll: the kernel's epoll, eventfd, timerfd and non-blocking sockets for Node.js on Linux.
 import './disposable';
 export {
   EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLRDBAND, EPOLLWRNORM,

@@ -5,6 +5,8 @@ import { check } from './errors';
 import { transfer } from './transfer';
 import { validateFd } from './validate';
 
+const native = binding.io;
+
 function fdPair(make: (out: Int32Array) => number, syscall: string): [number, number] {
   const out = new Int32Array(2);
   check(make(out), syscall);
@@ -13,26 +15,26 @@ function fdPair(make: (out: Int32Array) => number, syscall: string): [number, nu
 
 /** A non-blocking, close-on-exec pipe: [readEnd, writeEnd]. */
 export function pipe(): [number, number] {
-  return fdPair(binding.pipe, 'pipe2');
+  return fdPair(native.pipe, 'pipe2');
 }
 
 /** A non-blocking, close-on-exec AF_UNIX stream socket pair. */
 export function socketpair(): [number, number] {
-  return fdPair(binding.socketpair, 'socketpair');
+  return fdPair(native.socketpair, 'socketpair');
 }
 
 /** Reads into buffer[offset, offset + length): bytes read, 0 at end of stream, null if it would block. */
 export function read(fd: number, buffer: ArrayBufferView, offset?: number, length?: number): number | null {
-  return transfer(binding.read, 'read', fd, buffer, offset, length);
+  return transfer(native.read, 'read', fd, buffer, offset, length);
 }
 
 /** Writes buffer[offset, offset + length): bytes written (maybe fewer), null if it would block. */
 export function write(fd: number, buffer: ArrayBufferView, offset?: number, length?: number): number | null {
-  return transfer(binding.write, 'write', fd, buffer, offset, length);
+  return transfer(native.write, 'write', fd, buffer, offset, length);
 }
 
 /** Closes fd. remove() it from every EpollInstance first: see "fds shared by dup()" in the README. */
 export function close(fd: number): void {
   const validFd = validateFd(fd);
-  check(binding.close(validFd), 'close', validFd);
+  check(native.close(validFd), 'close', validFd);
 }

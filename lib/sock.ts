@@ -4,15 +4,16 @@
 import * as os from 'node:os';
 
 import { binding } from './binding';
-import { check, checkOrNull, invalidArgType, systemError, type SystemError } from './errors';
+import { check, checkOrNull, systemError, type SystemError } from './errors';
 import { transfer } from './transfer';
 import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
-import { validateBoolean, validateFd, validateInteger, validateOneOf, validateOptions } from './validate';
+import { validateBoolean, validateFd, validateInteger, validateObject, validateOneOf, validateOptions } from './validate';
 import { copyViews, validateLength, validateOffset, viewByteLength } from './views';
 
 export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
 
-const k = binding.sockConstants;
+const native = binding.sock;
+const k = native.constants;
 const { EINPROGRESS } = os.constants.errno;
 const MAX_BUFFER_SIZE = 0x7fffffff;
 // Linux caps the backlog at net.core.somaxconn anyway; this is only the largest int it takes.
@@ -54,6 +55,15 @@ export interface TcpListenOptions {
   ipv6Only?: boolean;
 }
 
+export interface UdpBindOptions {
+  /** A literal IPv4 or IPv6 address. Default '127.0.0.1'. */
+  host?: string;
+  /** 0 (the default) lets the kernel pick; read it back with localAddress(). */
+  port?: number;
+  /** SO_REUSEADDR. Default false. */
+  reuseAddress?: boolean;
+}
+
 export interface UnixListenOptions {
   /** A filesystem path (which must not exist), or '\0' and a name in the abstract namespace. */
   path: string;
@@ -85,29 +95,29 @@ function closeAfter<T>(fd: number, setup: () => T): T {
   try {
     return setup();
   } catch (error) {
-    binding.close(fd);
+    binding.io.close(fd);
     throw error;
   }
 }
 
 function setOption(fd: number, level: number, name: number, value: number): void {
-  check(binding.setIntOption(fd, level, name, value), 'setsockopt', fd);
+  check(native.setIntOption(fd, level, name, value), 'setsockopt', fd);
 }
 
 function getOption(fd: unknown, level: number, name: number): number {
   const validFd = validateFd(fd);
-  return check(binding.getIntOption(validFd, level, name), 'getsockopt', validFd);
+  return check(native.getIntOption(validFd, level, name), 'getsockopt', validFd);
 }
 
 /** A new non-blocking, close-on-exec socket. */
 export function socket(family: SocketFamily, type: SocketType = 'stream'): number {
   const domain = FAMILIES[validateOneOf(family, 'family', Object.keys(FAMILIES) as SocketFamily[])];
   const kind = TYPES[validateOneOf(type, 'type', Object.keys(TYPES) as SocketType[])];
-  return check(binding.socket(domain, kind), 'socket');
+  return check(native.socket(domain, kind), 'socket');
 }
 
 function bindNative(fd: number, address: NativeAddress): void {
-  check(binding.bind(fd, address.family, address.bytes, address.port, address.scopeId), 'bind', fd);
+  check(native.bind(fd, address.family, address.bytes, address.port, address.scopeId), 'bind', fd);
 }
 
 export function bind(fd: number, address: SocketAddressInput): void {
@@ -117,11 +127,11 @@ export function bind(fd: number, address: SocketAddressInput): void {
 
 export function listen(fd: number, backlog?: number): void {
   const validFd = validateFd(fd);
-  check(binding.listen(validFd, validateBacklog(backlog)), 'listen', validFd);
+  check(native.listen(validFd, validateBacklog(backlog)), 'listen', validFd);
 }
 
 function connectNative(fd: number, address: NativeAddress): boolean {
-  const result = binding.connect(fd, address.family, address.bytes, address.port, address.scopeId);
+  const result = native.connect(fd, address.family, address.bytes, address.port, address.scopeId);
   if (result === -EINPROGRESS) return false;
   check(result, 'connect', fd);
   return true;
@@ -139,7 +149,7 @@ export function connect(fd: number, address: SocketAddressInput): boolean {
 /** Accepts one connection (accept4, non-blocking and close-on-exec): null when none is pending. */
 export function accept(fd: number): AcceptedSocket | null {
   const validFd = validateFd(fd);
-  const result = checkOrNull(binding.accept(validFd, record.bytes), 'accept4', validFd);
+  const result = checkOrNull(native.accept(validFd, record.bytes), 'accept4', validFd);
   return result === null ? null : { fd: result, address: record.read() };
 }
 
@@ -149,7 +159,7 @@ export function socketError(fd: number): SystemError | null {
   return errno === 0 ? null : systemError(-errno, 'connect', fd);
 }
 
-function address(call: typeof binding.localAddress, syscall: string, fd: unknown): SocketAddress {
+function address(call: typeof native.localAddress, syscall: string, fd: unknown): SocketAddress {
   const validFd = validateFd(fd);
   check(call(validFd, record.bytes), syscall, validFd);
   return record.read();
@@ -157,44 +167,56 @@ function address(call: typeof binding.localAddress, syscall: string, fd: unknown
 
 /** getsockname: the address the socket is bound to (the port the kernel picked, for port 0). */
 export function localAddress(fd: number): SocketAddress {
-  return address(binding.localAddress, 'getsockname', fd);
+  return address(native.localAddress, 'getsockname', fd);
 }
 
 /** getpeername: the connected peer. */
 export function peerAddress(fd: number): SocketAddress {
-  return address(binding.peerAddress, 'getpeername', fd);
+  return address(native.peerAddress, 'getpeername', fd);
+}
+
+// What listenTcp and bindUdp both take: host and port (default 127.0.0.1, 0) and SO_REUSEADDR.
+function bindOptions(opts: Record<string, unknown>, reuseAddressByDefault: boolean): { address: NativeAddress; reuseAddress: boolean } {
+  const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
+  const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
+  const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', reuseAddressByDefault);
+  return { address: { ...host, port }, reuseAddress };
+}
+
+// A new socket of type for address, with SO_REUSEADDR as asked, bound, then set up further.
+function boundSocket(type: number, { address, reuseAddress }: { address: NativeAddress; reuseAddress: boolean }, setUp: (fd: number) => void): number {
+  const fd = check(native.socket(address.family, type), 'socket');
+  return closeAfter(fd, () => {
+    if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
+    setUp(fd);
+    return fd;
+  });
 }
 
 /** A listening TCP socket, bound to host and port. */
 export function listenTcp(options?: TcpListenOptions): number {
   const opts = validateOptions(options);
-  const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
-  const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
+  const bind = bindOptions(opts, true);
   const backlog = validateBacklog(opts.backlog);
-  const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', true);
   const reusePort = optionalBoolean(opts.reusePort, 'options.reusePort', false);
   const ipv6Only = opts.ipv6Only === undefined ? undefined : validateBoolean(opts.ipv6Only, 'options.ipv6Only');
-  const fd = check(binding.socket(host.family, k.SOCK_STREAM), 'socket');
-  return closeAfter(fd, () => {
-    if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
+  return boundSocket(k.SOCK_STREAM, bind, (fd) => {
     if (reusePort) setOption(fd, k.SOL_SOCKET, k.SO_REUSEPORT, 1);
-    if (ipv6Only !== undefined && host.family === k.AF_INET6) setOption(fd, k.IPPROTO_IPV6, k.IPV6_V6ONLY, ipv6Only ? 1 : 0);
-    bindNative(fd, { ...host, port });
-    check(binding.listen(fd, backlog), 'listen', fd);
-    return fd;
+    if (ipv6Only !== undefined && bind.address.family === k.AF_INET6) setOption(fd, k.IPPROTO_IPV6, k.IPV6_V6ONLY, ipv6Only ? 1 : 0);
+    bindNative(fd, bind.address);
+    check(native.listen(fd, backlog), 'listen', fd);
   });
 }
 
 /** A listening Unix stream socket at a path or an abstract name. */
 export function listenUnix(options: UnixListenOptions): number {
-  const opts = validateOptions(options);
-  if (options === undefined) throw invalidArgType('options', 'of type object', options);
+  const opts = validateObject(options, 'options');
   const bytes = parseUnixPath(opts.path, 'options.path');
   const backlog = validateBacklog(opts.backlog);
-  const fd = check(binding.socket(k.AF_UNIX, k.SOCK_STREAM), 'socket');
+  const fd = check(native.socket(k.AF_UNIX, k.SOCK_STREAM), 'socket');
   return closeAfter(fd, () => {
     bindNative(fd, { family: k.AF_UNIX, bytes, port: 0, scopeId: 0 });
-    check(binding.listen(fd, backlog), 'listen', fd);
+    check(native.listen(fd, backlog), 'listen', fd);
     return fd;
   });
 }
@@ -202,22 +224,14 @@ export function listenUnix(options: UnixListenOptions): number {
 /** A new stream socket connecting to address: { fd, connected }, as connect() reports it. */
 export function connectTo(address: SocketAddressInput): { fd: number; connected: boolean } {
   const target = toNative(address);
-  const fd = check(binding.socket(target.family, k.SOCK_STREAM), 'socket');
+  const fd = check(native.socket(target.family, k.SOCK_STREAM), 'socket');
   return closeAfter(fd, () => ({ fd, connected: connectNative(fd, target) }));
 }
 
 /** A UDP socket bound to host and port (0: the kernel picks). */
-export function bindUdp(options?: { host?: string; port?: number; reuseAddress?: boolean }): number {
-  const opts = validateOptions(options);
-  const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
-  const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
-  const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', false);
-  const fd = check(binding.socket(host.family, k.SOCK_DGRAM), 'socket');
-  return closeAfter(fd, () => {
-    if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
-    bindNative(fd, { ...host, port });
-    return fd;
-  });
+export function bindUdp(options?: UdpBindOptions): number {
+  const bind = bindOptions(validateOptions(options), false);
+  return boundSocket(k.SOCK_DGRAM, bind, (fd) => bindNative(fd, bind.address));
 }
 
 function setFlag(fd: unknown, level: number, name: number, value: unknown, argument: string): void {
@@ -282,25 +296,25 @@ export function setLinger(fd: number, seconds: number | null): void {
   const validFd = validateFd(fd);
   const on = seconds !== null;
   const value = on ? validateInteger(seconds, 'seconds', 0, 0x7fffffff) : 0;
-  check(binding.setLinger(validFd, on, value), 'setsockopt', validFd);
+  check(native.setLinger(validFd, on, value), 'setsockopt', validFd);
 }
 
 /** Shuts down reading, writing ('write' sends FIN: the peer reads end of stream) or both. */
 export function shutdown(fd: number, how: ShutdownHow): void {
   const validFd = validateFd(fd);
-  check(binding.shutdown(validFd, HOW[validateOneOf(how, 'how', Object.keys(HOW) as ShutdownHow[])]), 'shutdown', validFd);
+  check(native.shutdown(validFd, HOW[validateOneOf(how, 'how', Object.keys(HOW) as ShutdownHow[])]), 'shutdown', validFd);
 }
 
 /** Writes the buffers in order with one syscall: bytes written (maybe fewer), null if it would block. */
 export function writev(fd: number, buffers: readonly ArrayBufferView[]): number | null {
   const validFd = validateFd(fd);
-  return checkOrNull(binding.writev(validFd, copyViews(buffers, k.MAX_IOV)), 'writev', validFd);
+  return checkOrNull(native.writev(validFd, copyViews(buffers, k.MAX_IOV)), 'writev', validFd);
 }
 
 /** Reads into the buffers in order with one syscall: bytes read, 0 at end of stream, null if it would block. */
 export function readv(fd: number, buffers: ArrayBufferView[]): number | null {
   const validFd = validateFd(fd);
-  return checkOrNull(binding.readv(validFd, copyViews(buffers, k.MAX_IOV)), 'readv', validFd);
+  return checkOrNull(native.readv(validFd, copyViews(buffers, k.MAX_IOV)), 'readv', validFd);
 }
 
 function flagsOf(options: unknown, names: Record<string, number>): number {
@@ -318,12 +332,12 @@ const RECV_FLAGS = { outOfBand: k.MSG_OOB, peek: k.MSG_PEEK };
 
 /** send(2): like io.write, with MSG_OOB available. Never raises SIGPIPE (MSG_NOSIGNAL). */
 export function send(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: SendOptions): number | null {
-  return transfer(binding.send, 'send', fd, buffer, offset, length, flagsOf(options, SEND_FLAGS));
+  return transfer(native.send, 'send', fd, buffer, offset, length, flagsOf(options, SEND_FLAGS));
 }
 
 /** recv(2): like io.read, with MSG_OOB and MSG_PEEK available. */
 export function recv(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: RecvOptions): number | null {
-  return transfer(binding.recv, 'recv', fd, buffer, offset, length, flagsOf(options, RECV_FLAGS));
+  return transfer(native.recv, 'recv', fd, buffer, offset, length, flagsOf(options, RECV_FLAGS));
 }
 
 /** Sends one datagram to address: bytes sent, null if it would block. */
@@ -334,7 +348,7 @@ export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddre
   const size = viewByteLength(buffer, 'buffer');
   const start = validateOffset(size, offset);
   const count = validateLength(size, start, length);
-  const result = binding.sendto(validFd, buffer as ArrayBufferView, start, count, target.family, target.bytes, target.port, target.scopeId);
+  const result = native.sendto(validFd, buffer as ArrayBufferView, start, count, target.family, target.bytes, target.port, target.scopeId);
   return checkOrNull(result, 'sendto', validFd);
 }
 
@@ -344,6 +358,6 @@ export function recvfrom(fd: number, buffer: ArrayBufferView, offset?: number, l
   const size = viewByteLength(buffer, 'buffer');
   const start = validateOffset(size, offset);
   const count = validateLength(size, start, length);
-  const result = checkOrNull(binding.recvfrom(validFd, buffer as ArrayBufferView, start, count, record.bytes), 'recvfrom', validFd);
+  const result = checkOrNull(native.recvfrom(validFd, buffer as ArrayBufferView, start, count, record.bytes), 'recvfrom', validFd);
   return result === null ? null : { bytes: result, address: record.read() };
 }

@@ -5,9 +5,9 @@ import * as net from 'node:net';
 
 import { binding } from './binding';
 import { invalidArgType, invalidArgValue } from './errors';
-import { validateInteger, validateOptions } from './validate';
+import { validateInteger, validateObject } from './validate';
 
-const { AF_INET, AF_INET6, AF_UNIX, ADDRESS_RECORD_SIZE, ADDRESS_RECORD_BYTES, UNIX_PATH_MAX } = binding.sockConstants;
+const { AF_INET, AF_INET6, AF_UNIX, ADDRESS_RECORD_SIZE, ADDRESS_RECORD_BYTES, UNIX_PATH_MAX } = binding.sock.constants;
 
 export interface InetSocketAddress {
   family: 'IPv4' | 'IPv6';
@@ -114,8 +114,7 @@ export function parseUnixPath(path: unknown, name: string): Uint8Array {
 
 /** A SocketAddress object, validated, in native form. */
 export function toNative(value: unknown, name = 'address'): NativeAddress {
-  const address = validateOptions(value, name);
-  if (value === undefined) throw invalidArgType(name, 'of type object', value);
+  const address = validateObject(value, name);
   if (address.family === 'unix') {
     return { family: AF_UNIX, bytes: parseUnixPath(address.path, `${name}.path`), port: 0, scopeId: 0 };
   }

@@ -5,6 +5,8 @@ import { CounterFd, openFd, readCounter } from './counter-fd';
 import { check, invalidArgType, outOfRange } from './errors';
 import { validateOneOf, validateOptions } from './validate';
 
+const native = binding.counterFd;
+
 export type TimerClock = 'monotonic' | 'realtime' | 'boottime';
 
 export interface TimerFdOptions {
@@ -42,7 +44,7 @@ export class TimerFd extends CounterFd {
   constructor(options?: TimerFdOptions) {
     const opts = validateOptions(options);
     const clock = opts.clock === undefined ? 'monotonic' : validateOneOf(opts.clock, 'options.clock', CLOCKS);
-    super(check(binding.timerfdCreate(binding.timerClocks[clock]), 'timerfd_create'));
+    super(check(native.timerfdCreate(native.timerClocks[clock]), 'timerfd_create'));
   }
 
   /**
@@ -56,14 +58,14 @@ export class TimerFd extends CounterFd {
     const interval = validateMs(intervalMs, 'intervalMs', 0);
     const first = atLeastOneNanosecond(delay);
     const period = atLeastOneNanosecond(interval);
-    check(binding.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(period), nanoseconds(period)), 'timerfd_settime', fd);
+    check(native.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(period), nanoseconds(period)), 'timerfd_settime', fd);
     return this;
   }
 
   /** Disarms the timer. Like start(), it discards expirations not read yet (the kernel resets the count). */
   stop(): this {
     const fd = openFd(this);
-    check(binding.timerfdSettime(fd, 0, 0, 0, 0), 'timerfd_settime', fd);
+    check(native.timerfdSettime(fd, 0, 0, 0, 0), 'timerfd_settime', fd);
     return this;
   }
 

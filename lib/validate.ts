@@ -2,7 +2,7 @@
 // returns the value in the form native code expects.
 import { invalidArgType, invalidArgValue, outOfRange } from './errors';
 
-export const MAX_FD = 0x7fffffff;
+const MAX_FD = 0x7fffffff;
 
 export function validateInteger(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
@@ -38,12 +38,17 @@ export function validateBoolean(value: unknown, name: string): boolean {
   return value;
 }
 
-export function validateOptions(value: unknown, name = 'options'): Record<string, unknown> {
-  if (value === undefined) return {};
+/** A required object argument, whose properties the caller then validates one by one. */
+export function validateObject(value: unknown, name: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidArgType(name, 'of type object', value);
   }
   return value as Record<string, unknown>;
+}
+
+/** An optional options object: undefined is {}. */
+export function validateOptions(value: unknown, name = 'options'): Record<string, unknown> {
+  return value === undefined ? {} : validateObject(value, name);
 }
 
 export function validateOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {

@@ -2,6 +2,10 @@
 #include <node_api.h>
 #include <sys/epoll.h>
 
+// The async resource name of everything an instance makes: its async context and its thread-safe
+// function, as async_hooks and diagnostics show them.
+constexpr char kAsyncResourceName[] = "EpollInstance";
+
 // The two dispatch modes differ only in who notices that the epoll fd has events. Everything else
 // (the batch buffer, the crossing into JS, the stale-event rules in lib/) is shared through these.
 
@@ -9,25 +13,29 @@
 class BatchSink {
  public:
   virtual void Deliver(napi_env env, int count) = 0;
+  // The source met an error it cannot recover from (err > 0, an errno) and delivers nothing more.
+  virtual void Fail(napi_env env, int err, const char* syscall) = 0;
 
  protected:
   ~BatchSink() = default;
 };
 
-// What a source needs to fill batches: the epoll fd and the buffer that epoll_wait writes into.
-struct Batch {
+// What a batch is filled into: the events array that JS sees as the Poller's ArrayBuffer, and the
+// epoll fd whose epoll_wait fills it.
+struct EventBuffer {
   int epfd;
   epoll_event* events;
   int max_events;
 };
 
-// Fills the batch with what is ready now, without waiting, and hands it to the sink. False when
-// nothing was handed over: nothing ready, or an error (EINTR included) that the next wait meets.
-inline bool DeliverReady(const Batch& batch, BatchSink* sink, napi_env env) {
-  int count = epoll_wait(batch.epfd, batch.events, batch.max_events, 0);
-  if (count <= 0) return false;
-  sink->Deliver(env, count);
-  return true;
+// Fills the batch with what is ready now, without waiting, and hands it to the sink. Returns the
+// count handed over, 0 when nothing is ready, or -errno when epoll_wait failed (it cannot meet
+// EINTR with no timeout): then nothing was handed over, and the caller reports or defers it.
+inline int DeliverReady(const EventBuffer& buffer, BatchSink* sink, napi_env env) {
+  int count = epoll_wait(buffer.epfd, buffer.events, buffer.max_events, 0);
+  if (count < 0) return -errno;
+  if (count > 0) sink->Deliver(env, count);
+  return count;
 }
 
 class EventSource {
@@ -35,10 +43,8 @@ class EventSource {
   virtual ~EventSource() = default;
   // Whether the source keeps the event loop (and so the process or worker) alive.
   virtual void SetRef(bool ref) = 0;
-  // JS has let the last batch go: the source may fill the buffer again, and may deliver the next
-  // batch from this call. lib/ calls it in a later phase of the loop than the batch's, so that a
-  // source which posts from another thread cannot hand over a second batch in the same turn. A
-  // source that fills the buffer only from its own loop callback (one per turn) has nothing to do.
+  // JS has let the last batch go: the source may fill the buffer again, and deliver from here.
+  // See "Why the hand-back is deferred" in docs/DESIGN.md.
   virtual void Release() {}
   // After Stop returns, the sink is never called again and nothing touches the batch buffer. The
   // source frees itself once the runtime has let go of it.

@@ -1,13 +1,13 @@
 #include "io.h"
 
 #include <fcntl.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "exports.h"
 #include "syscall_helpers.h"
 
 namespace {
@@ -60,20 +60,14 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), result < 0 && errno != EINTR ? -errno : 0);
 }
 
-// eventfd(initval, semaphore): the new fd or -errno.
-Napi::Value EventFd(const Napi::CallbackInfo& info) {
-  unsigned int initval = info[0].As<Napi::Number>().Uint32Value();
-  int flags = EFD_CLOEXEC | EFD_NONBLOCK | (info[1].ToBoolean() ? EFD_SEMAPHORE : 0);
-  return ResultValue(info.Env(), eventfd(initval, flags));
-}
-
 }  // namespace
 
-void InitIo(Napi::Env env, Napi::Object exports) {
-  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
-  exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
-  exports.Set("read", Napi::Function::New(env, Read, "read"));
-  exports.Set("write", Napi::Function::New(env, Write, "write"));
-  exports.Set("close", Napi::Function::New(env, Close, "close"));
-  exports.Set("eventfd", Napi::Function::New(env, EventFd, "eventfd"));
+Napi::Object IoFamily(Napi::Env env) {
+  return Family(env, {
+      {"pipe", Pipe},
+      {"socketpair", SocketPair},
+      {"read", Read},
+      {"write", Write},
+      {"close", Close},
+  });
 }

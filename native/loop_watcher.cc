@@ -34,14 +34,14 @@ int JoinLoopEpollSet(uv_loop_t* loop, int epfd) {
 
 }  // namespace
 
-LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
+LoopWatcher* LoopWatcher::Start(Napi::Env env, EventBuffer buffer, BatchSink* sink) {
   uv_loop_t* loop = nullptr;
   if (uv_poll_init == nullptr || uv_backend_fd == nullptr ||
       napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     ThrowSystemError(env, ENOSYS, "uv_poll_init");
   }
-  LoopWatcher* self = new LoopWatcher(env, batch, sink);
-  int err = uv_poll_init(loop, &self->poll_, batch.epfd);
+  LoopWatcher* self = new LoopWatcher(env, buffer, sink);
+  int err = uv_poll_init(loop, &self->poll_, buffer.epfd);
   if (err != 0) {
     delete self;
     ThrowSystemError(env, -err, "uv_poll_init");
@@ -55,7 +55,7 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
     self->Stop();
     ThrowSystemError(env, -err, "uv_poll_start");
   }
-  err = JoinLoopEpollSet(loop, batch.epfd);
+  err = JoinLoopEpollSet(loop, buffer.epfd);
   if (err != 0) {
     self->Stop();
     ThrowSystemError(env, err, "epoll_ctl");
@@ -67,11 +67,16 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, Batch batch, BatchSink* sink) {
 
 // One batch per loop turn: a level-triggered fd that stays ready leaves the epoll fd readable, and
 // the loop comes back here only after its timers, I/O and immediates have had their turn.
+// A failure stops the watcher for good (libuv has stopped the handle on a bad status, and an
+// epoll_wait that fails with no timeout fails again: EBADF or EINVAL, the fd was closed or
+// replaced behind the instance's back), so the sink hears of it rather than the instance going deaf.
 void LoopWatcher::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   LoopWatcher* self = static_cast<LoopWatcher*>(handle->data);
-  if (status < 0 || self->sink_ == nullptr) return;
-  // EINTR leaves the epoll fd readable, so the next turn retries.
-  DeliverReady(self->batch_, self->sink_, self->env_);
+  if (self->sink_ == nullptr) return;
+  // libuv's status is -errno on Linux.
+  if (status < 0) return self->sink_->Fail(self->env_, -status, "uv_poll");
+  int result = DeliverReady(self->buffer_, self->sink_, self->env_);
+  if (result < 0) self->sink_->Fail(self->env_, -result, "epoll_wait");
 }
 
 void LoopWatcher::SetRef(bool ref) {

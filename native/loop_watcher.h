@@ -9,20 +9,20 @@
 // It needs libuv from the runtime, which Node provides; Start() fails cleanly where it is missing.
 class LoopWatcher : public EventSource {
  public:
-  static LoopWatcher* Start(Napi::Env env, Batch batch, BatchSink* sink);
+  static LoopWatcher* Start(Napi::Env env, EventBuffer buffer, BatchSink* sink);
 
   void SetRef(bool ref) override;
   void Stop() override;
 
  private:
-  LoopWatcher(napi_env env, Batch batch, BatchSink* sink) : env_(env), batch_(batch), sink_(sink) {}
+  LoopWatcher(napi_env env, EventBuffer buffer, BatchSink* sink) : env_(env), buffer_(buffer), sink_(sink) {}
 
   static void OnReadable(uv_poll_t* handle, int status, int events);
   static void OnClosed(uv_handle_t* handle);
   static void OnEnvTeardown(napi_async_cleanup_hook_handle hook, void* self);
 
   napi_env env_;
-  Batch batch_;
+  EventBuffer buffer_;
   BatchSink* sink_;
   uv_poll_t poll_{};
   napi_async_cleanup_hook_handle teardown_hook_ = nullptr;

@@ -2,9 +2,41 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "event_token.h"
+#include "exports.h"
 #include "loop_watcher.h"
 #include "system_error.h"
 #include "wait_thread.h"
+
+// As unsigned 32-bit numbers: EPOLLET is 2147483648 on every architecture.
+Napi::Object EpollFamily(Napi::Env env) {
+  Napi::Object family = Napi::Object::New(env);
+  family.Set("constants", NumberTable(env, {
+      {"EPOLLIN", EPOLLIN},
+      {"EPOLLPRI", EPOLLPRI},
+      {"EPOLLOUT", EPOLLOUT},
+      {"EPOLLERR", EPOLLERR},
+      {"EPOLLHUP", EPOLLHUP},
+      {"EPOLLRDNORM", EPOLLRDNORM},
+      {"EPOLLRDBAND", EPOLLRDBAND},
+      {"EPOLLWRNORM", EPOLLWRNORM},
+      {"EPOLLWRBAND", EPOLLWRBAND},
+      {"EPOLLMSG", EPOLLMSG},
+      {"EPOLLRDHUP", EPOLLRDHUP},
+      {"EPOLLEXCLUSIVE", EPOLLEXCLUSIVE},
+      {"EPOLLWAKEUP", EPOLLWAKEUP},
+      {"EPOLLONESHOT", EPOLLONESHOT},
+      {"EPOLLET", EPOLLET},
+      {"EPOLL_CTL_ADD", EPOLL_CTL_ADD},
+      {"EPOLL_CTL_MOD", EPOLL_CTL_MOD},
+      {"EPOLL_CTL_DEL", EPOLL_CTL_DEL},
+  }));
+  family.Set("Poller", Poller::Define(env));
+  return family;
+}
 
 Napi::Function Poller::Define(Napi::Env env) {
   return DefineClass(env, "Poller",
@@ -15,6 +47,7 @@ Napi::Function Poller::Define(Napi::Env env) {
                          InstanceMethod<&Poller::Close>("close"),
                          InstanceAccessor<&Poller::GetFd>("fd"),
                          InstanceAccessor<&Poller::GetBuffer>("buffer"),
+                         StaticValue("eventLayout", EventLayout(env), napi_enumerable),
                      });
 }
 
@@ -25,21 +58,17 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
   on_batch_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
 
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, max_events * sizeof(epoll_event));
-  buffer_ = Napi::Persistent(buffer);
+  js_buffer_ = Napi::Persistent(buffer);
 
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) ThrowSystemError(env, errno, "epoll_create1");
-  batch_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
+  buffer_ = {epfd_, static_cast<epoll_event*>(buffer.Data()), max_events};
 
-  // Handlers run in the async context that was current when the instance was created, as the
-  // callbacks of Node's own handles do. The resource is a fresh object, not the Poller: Node 25 on
-  // holds it strongly until napi_async_destroy, which would pin a Poller that is its own resource.
-  // Before AsyncContextFrame (Node 18, 22) Node holds it weakly and AsyncLocalStorage keeps the
-  // store on it, so the Poller's object holds it, and nothing in it holds the Poller back.
+  // A fresh resource, held by the Poller's object: see "What is held weakly" in docs/DESIGN.md.
   if (info[3].ToBoolean()) {
     Napi::Object resource = Napi::Object::New(env);
     info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("asyncResource", resource));
-    napi_async_init(env, resource, Napi::String::New(env, "EpollInstance"), &async_context_);
+    napi_async_init(env, resource, Napi::String::New(env, kAsyncResourceName), &async_context_);
   }
   try {
     source_ = StartSource(env, loop_mode);
@@ -57,43 +86,59 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
 Poller::~Poller() { Shutdown(); }
 
 EventSource* Poller::StartSource(Napi::Env env, bool loop_mode) {
-  if (loop_mode) return LoopWatcher::Start(env, batch_, this);
-  return WaitThread::Start(env, batch_, this);
+  if (loop_mode) return LoopWatcher::Start(env, buffer_, this);
+  return WaitThread::Start(env, buffer_, this);
 }
 
 // The one crossing into JS per batch: onBatch(count) reads the events from the shared buffer.
 void Poller::Deliver(napi_env env, int count) {
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value on_batch = nullptr;
-  napi_get_reference_value(env, on_batch_, &on_batch);
-  if (on_batch != nullptr) {
-    napi_value argv[1];
-    napi_create_int32(env, count, &argv[0]);
-    // Deno writes the result without checking the pointer.
-    napi_value result;
-    napi_status status = async_context_ == nullptr
-                             ? napi_call_function(env, on_batch, on_batch, 1, argv, &result)
-                             : napi_make_callback(env, async_context_, on_batch, on_batch, 1, argv, &result);
-    // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
-    // uv callback nor a thread-safe function would report it on their own.
-    if (status == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env, &error);
-      napi_fatal_exception(env, error);
-    }
-  }
+  napi_value argv[1];
+  napi_create_int32(env, count, &argv[0]);
+  Call(env, 1, argv);
   napi_close_handle_scope(env, scope);
 }
 
-// ctl(op, fd, events, generation): 0 or -errno. The event's data carries the fd and the
-// registration's generation, which is how lib/ tells a stale event from a live one.
+// onBatch(-errno, syscall): see "Failures" in docs/DESIGN.md.
+void Poller::Fail(napi_env env, int err, const char* syscall) {
+  // From epoll_wait these mean the number is no epoll fd any more; libuv's EBADF means only that
+  // the kernel reported an error on it.
+  if (std::strcmp(syscall, "epoll_wait") == 0 && (err == EBADF || err == EINVAL)) owns_epfd_ = false;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[2];
+  napi_create_int32(env, -err, &argv[0]);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
+  Call(env, 2, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+void Poller::Call(napi_env env, size_t argc, const napi_value* argv) {
+  napi_value on_batch = nullptr;
+  napi_get_reference_value(env, on_batch_, &on_batch);
+  if (on_batch == nullptr) return;
+  // Deno writes the result without checking the pointer.
+  napi_value result;
+  napi_status status = async_context_ == nullptr
+                           ? napi_call_function(env, on_batch, on_batch, argc, argv, &result)
+                           : napi_make_callback(env, async_context_, on_batch, on_batch, argc, argv, &result);
+  // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
+  // uv callback nor a thread-safe function would report it on their own.
+  if (status == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+}
+
+// ctl(op, fd, events, generation): 0 or -errno.
 Napi::Value Poller::Ctl(const Napi::CallbackInfo& info) {
   int op = info[0].As<Napi::Number>().Int32Value();
   int fd = info[1].As<Napi::Number>().Int32Value();
   epoll_event event{};
   event.events = info[2].As<Napi::Number>().Uint32Value();
-  event.data.u64 = (uint64_t{info[3].As<Napi::Number>().Uint32Value()} << 32) | uint32_t(fd);
+  event.data.u64 = EventToken(fd, info[3].As<Napi::Number>().Uint32Value());
   return Napi::Number::New(info.Env(), ResultOrErrno(epoll_ctl(epfd_, op, fd, &event)));
 }
 
@@ -124,7 +169,7 @@ Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
 
 Napi::Value Poller::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), epfd_); }
 
-Napi::Value Poller::GetBuffer(const Napi::CallbackInfo& /*info*/) { return buffer_.Value(); }
+Napi::Value Poller::GetBuffer(const Napi::CallbackInfo& /*info*/) { return js_buffer_.Value(); }
 
 void Poller::OnEnvTeardown(void* self) { static_cast<Poller*>(self)->Shutdown(); }
 
@@ -133,10 +178,11 @@ void Poller::Shutdown() {
   if (epfd_ < 0) return;
   source_->Stop();
   source_ = nullptr;
-  close(epfd_);
+  if (owns_epfd_) close(epfd_);
   epfd_ = -1;
   if (active_) {
-    on_batch_.Unref();
+    // The C call: a cleanup hook or a finalizer can run this (see addon.cc).
+    napi_reference_unref(env_, on_batch_, nullptr);
     active_ = false;
   }
   napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);

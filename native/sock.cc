@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "number_table.h"
+#include "exports.h"
 #include "syscall_helpers.h"
 
 namespace {
@@ -246,8 +246,8 @@ Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
   return ResultValue(info.Env(), result);
 }
 
-void InitSockConstants(Napi::Env env, Napi::Object exports) {
-  exports.Set("sockConstants", NumberTable(env, {
+Napi::Object SockConstants(Napi::Env env) {
+  return NumberTable(env, {
       {"AF_INET", AF_INET},
       {"AF_INET6", AF_INET6},
       {"AF_UNIX", AF_UNIX},
@@ -275,31 +275,31 @@ void InitSockConstants(Napi::Env env, Napi::Object exports) {
       {"ADDRESS_RECORD_BYTES", kRecordBytes},
       {"MAX_IOV", kMaxIov},
       {"UNIX_PATH_MAX", sizeof(sockaddr_un::sun_path)},
-  }));
+  });
 }
 
 }  // namespace
 
-void InitSock(Napi::Env env, Napi::Object exports) {
-  InitSockConstants(env, exports);
-  auto set = [&](const char* name, Napi::Function::Callback callback) {
-    exports.Set(name, Napi::Function::New(env, callback, name));
-  };
-  set("socket", Socket);
-  set("bind", Bind);
-  set("connect", Connect);
-  set("listen", Listen);
-  set("accept", Accept);
-  set("localAddress", LocalAddress);
-  set("peerAddress", PeerAddress);
-  set("setIntOption", SetIntOption);
-  set("getIntOption", GetIntOption);
-  set("setLinger", SetLinger);
-  set("shutdown", Shutdown);
-  set("writev", Writev);
-  set("readv", Readv);
-  set("send", Send);
-  set("recv", Recv);
-  set("sendto", SendTo);
-  set("recvfrom", RecvFrom);
+Napi::Object SockFamily(Napi::Env env) {
+  Napi::Object family = Family(env, {
+      {"socket", Socket},
+      {"bind", Bind},
+      {"connect", Connect},
+      {"listen", Listen},
+      {"accept", Accept},
+      {"localAddress", LocalAddress},
+      {"peerAddress", PeerAddress},
+      {"setIntOption", SetIntOption},
+      {"getIntOption", GetIntOption},
+      {"setLinger", SetLinger},
+      {"shutdown", Shutdown},
+      {"writev", Writev},
+      {"readv", Readv},
+      {"send", Send},
+      {"recv", Recv},
+      {"sendto", SendTo},
+      {"recvfrom", RecvFrom},
+  });
+  family.Set("constants", SockConstants(env));
+  return family;
 }

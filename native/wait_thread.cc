@@ -6,17 +6,17 @@
 #include <csignal>
 #include <cstdint>
 
+#include "event_token.h"
 #include "system_error.h"
 
 namespace {
 
-// Generation 0 is never given to a registration, so lib/ would skip this event; the thread never
-// posts it anyway, since it only fires once stopping.
-constexpr uint64_t kWakeData = 0;
+// What crosses through the thread-safe function, as one intptr_t: a batch's count (> 0), the
+// wait's failure as -errno (< 0), or the wake-up the JS thread posts to its own loop (0,
+// WakeLoopIfUnrefd).
+constexpr intptr_t kWakeLoopItem = 0;
 
-// The item the JS thread posts to itself to wake its own loop (WakeLoopIfUnrefd); the thread posts
-// only batches, which hold at least one event.
-constexpr void* kWakeLoopItem = nullptr;
+void* Item(intptr_t value) { return reinterpret_cast<void*>(value); }
 
 class ScopedLock {
  public:
@@ -31,8 +31,8 @@ class ScopedLock {
 
 }  // namespace
 
-WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
-  WaitThread* self = new WaitThread(batch, sink);
+WaitThread* WaitThread::Start(Napi::Env env, EventBuffer buffer, BatchSink* sink) {
+  WaitThread* self = new WaitThread(buffer, sink);
   self->env_ = env;
   self->wakefd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (self->wakefd_ < 0) {
@@ -42,18 +42,21 @@ WaitThread* WaitThread::Start(Napi::Env env, Batch batch, BatchSink* sink) {
   }
   epoll_event wake{};
   wake.events = EPOLLIN;
-  wake.data.u64 = kWakeData;
-  if (epoll_ctl(batch.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
+  // lib/ would skip it; the thread never posts it anyway, as it fires only once stopping.
+  wake.data.u64 = EventToken(self->wakefd_, kReservedGeneration);
+  if (epoll_ctl(buffer.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
     int err = errno;
     delete self;
     ThrowSystemError(env, err, "epoll_ctl");
   }
   napi_status status = napi_create_threadsafe_function(
-      env, nullptr, nullptr, Napi::String::New(env, "EpollInstance"), 0, 1, self, Finalize, self,
+      env, nullptr, nullptr, Napi::String::New(env, kAsyncResourceName), 0, 1, self, Finalize, self,
       CallJs, &self->tsfn_);
   if (status != napi_ok) {
     delete self;
-    NAPI_THROW_IF_FAILED(env, status, nullptr);
+    // Node-API gives a status, no errno; in Node the one way this fails is the runtime running
+    // out of what a thread-safe function needs (its async handle, its queue).
+    ThrowSystemError(env, ENOMEM, "napi_create_threadsafe_function");
   }
   // A new instance must not hold the process open; lib/ refs it once it has registrations.
   napi_unref_threadsafe_function(env, self->tsfn_);
@@ -86,18 +89,37 @@ void* WaitThread::Main(void* self) {
   return nullptr;
 }
 
+// An epoll_wait failure other than EINTR is for good: the epoll fd was closed (EBADF) or replaced
+// by another file (EINVAL) behind the instance's back, as the buffer and its size are the
+// instance's own. It goes to the JS thread, which reports it and closes the instance; the thread
+// ends here, so that close can join it.
 void WaitThread::Run() {
   for (;;) {
-    int count = epoll_wait(batch_.epfd, batch_.events, batch_.max_events, -1);
+    int count = epoll_wait(buffer_.epfd, buffer_.events, buffer_.max_events, -1);
     if (count < 0 && errno == EINTR) continue;
+    intptr_t item = count < 0 ? -errno : count;
     {
       ScopedLock lock(&mutex_);
-      if (stopping_ || count < 0) return;
-      batch_in_flight_ = true;
+      if (stopping_) return;
+      batch_in_flight_ = count > 0;
     }
-    void* item = reinterpret_cast<void*>(static_cast<intptr_t>(count));
-    if (napi_call_threadsafe_function(tsfn_, item, napi_tsfn_nonblocking) != napi_ok) return;
-    if (!AwaitRelease()) return;
+    if (!Post(item) || count < 0 || !AwaitRelease()) return;
+  }
+}
+
+// False when the runtime is closing the function: an orderly stop, as Stop aborts it. The queue
+// is unbounded (napi_queue_full) and the thread holds its share until Stop joins it
+// (napi_invalid_arg), so any other status is a broken runtime, and like libuv on an impossible
+// error this aborts rather than let the instance go deaf.
+bool WaitThread::Post(intptr_t item) {
+  napi_status status = napi_call_threadsafe_function(tsfn_, Item(item), napi_tsfn_nonblocking);
+  switch (status) {
+    case napi_ok:
+      return true;
+    case napi_closing:
+      return false;
+    default:
+      napi_fatal_error("linux-epoll", NAPI_AUTO_LENGTH, "napi_call_threadsafe_function failed", NAPI_AUTO_LENGTH);
   }
 }
 
@@ -113,22 +135,23 @@ void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context,
   // A null env means the runtime is discarding queued items; the thread was joined before that.
   if (env == nullptr) return;
   WaitThread* self = static_cast<WaitThread*>(context);
-  if (data == kWakeLoopItem || self->sink_ == nullptr) return;
-  self->sink_->Deliver(env, static_cast<int>(reinterpret_cast<intptr_t>(data)));
+  intptr_t item = reinterpret_cast<intptr_t>(data);
+  if (item == kWakeLoopItem || self->sink_ == nullptr) return;
+  if (item < 0) return self->sink_->Fail(env, static_cast<int>(-item), "epoll_wait");
+  self->sink_->Deliver(env, static_cast<int>(item));
   self->WakeLoopIfUnrefd();
 }
 
-// Not at the end of CallJs: the runtime goes on calling CallJs, in the same turn, for any batch
-// posted meanwhile (up to 1,000 in Node), and a level-triggered fd would flood that turn.
-// While fds stay ready, the next batch is collected right here, on the JS thread, with the thread
-// still parked: that saves both thread hand-offs. The thread waits again once nothing is ready.
+// While fds stay ready, the next batch is collected here, with the thread still parked; see "Why
+// the hand-back is deferred" in docs/DESIGN.md.
 void WaitThread::Release() {
   {
     ScopedLock lock(&mutex_);
     // Only the thread may poll while it is not parked.
     if (!batch_in_flight_ || stopping_) return;
   }
-  if (DeliverReady(batch_, sink_, env_)) {
+  // A failure here is left to the thread, whose own wait meets it and reports it.
+  if (DeliverReady(buffer_, sink_, env_) > 0) {
     WakeLoopIfUnrefd();
     return;
   }
@@ -149,20 +172,15 @@ void WaitThread::SetRef(bool ref) {
   }
 }
 
-// While JS holds the batch, the thread is parked and lib/'s immediate is what releases it. An
-// unref'd immediate (the instance is unref'd) does not stop the loop from blocking in its poll,
-// so the next batch would wait for whatever else wakes the loop: a timer, seconds away. A wake-up
-// item posted to the thread-safe function makes the loop's poll return at once (an unref'd one
-// still wakes a loop that is alive), so an unref'd instance delivers one batch per loop turn like
-// a ref'd one, and still holds nothing open. Posted after each delivery and whenever the instance
-// is unref'd with a batch held; the item itself does nothing.
+// An unref'd instance's release immediate would let the loop block in its poll: the no-op item
+// makes the poll return (docs/DESIGN.md, "Why the hand-back is deferred").
 void WaitThread::WakeLoopIfUnrefd() {
   if (refed_ || sink_ == nullptr) return;
   {
     ScopedLock lock(&mutex_);
     if (!batch_in_flight_ || stopping_) return;
   }
-  napi_call_threadsafe_function(tsfn_, kWakeLoopItem, napi_tsfn_nonblocking);
+  Post(kWakeLoopItem);
 }
 
 // May run inside a handler (close() from JS during dispatch), so the thread can be waiting for

@@ -2,6 +2,8 @@
 #include <napi.h>
 #include <pthread.h>
 
+#include <cstdint>
+
 #include "event_source.h"
 
 // The portable dispatch mode: a native thread blocks in epoll_wait and hands a batch to the JS
@@ -9,25 +11,26 @@
 // batches itself (Release) and the thread sleeps. It needs nothing but Node-API.
 class WaitThread : public EventSource {
  public:
-  static WaitThread* Start(Napi::Env env, Batch batch, BatchSink* sink);
+  static WaitThread* Start(Napi::Env env, EventBuffer buffer, BatchSink* sink);
 
   void SetRef(bool ref) override;
   void Release() override;
   void Stop() override;
 
  private:
-  WaitThread(Batch batch, BatchSink* sink) : batch_(batch), sink_(sink) {}
+  WaitThread(EventBuffer buffer, BatchSink* sink) : buffer_(buffer), sink_(sink) {}
   ~WaitThread() override;
 
   static void* Main(void* self);
   void Run();
+  bool Post(intptr_t item);
   bool AwaitRelease();
   void WakeForStop();
   void WakeLoopIfUnrefd();
   static void CallJs(napi_env env, napi_value js_callback, void* context, void* data);
   static void Finalize(napi_env env, void* data, void* hint);
 
-  Batch batch_;
+  EventBuffer buffer_;
   BatchSink* sink_;  // JS thread only; null once stopped
   int wakefd_ = -1;
   napi_env env_ = nullptr;

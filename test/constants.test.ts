@@ -3,6 +3,9 @@ import {
   EPOLLERR, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLMSG, EPOLLONESHOT, EPOLLOUT, EPOLLPRI,
   EPOLLRDBAND, EPOLLRDHUP, EPOLLRDNORM, EPOLLWAKEUP, EPOLLWRBAND, EPOLLWRNORM, eventNames,
 } from '../lib';
+import * as linuxEpoll from '../lib';
+import { binding } from '../lib/binding';
+import { EVENT_NAMES, KNOWN_EVENTS } from '../lib/constants';
 
 test('the constants are the kernel values of <sys/epoll.h>, as unsigned numbers', () => {
   expect({
@@ -24,4 +27,17 @@ test.each([
   [0, []],
 ])('eventNames(%i) lists the set bits, lowest first', (mask, names) => {
   expect(eventNames(mask)).toEqual(names);
+});
+
+test("the Poller publishes its buffer's layout: struct epoll_event's words, and the reserved generation", () => {
+  const layout = binding.epoll.Poller.eventLayout;
+  // x86-64 packs struct epoll_event into 12 bytes; other architectures pad it to 16.
+  const expected = process.arch === 'x64' ? { stride: 3, events: 0, fd: 1, generation: 2 } : { stride: 4, events: 0, fd: 2, generation: 3 };
+  expect(layout).toEqual({ ...expected, reservedGeneration: 0 });
+});
+
+test('the package exports exactly the event names of the one list, each with its own bit', () => {
+  const exported = Object.fromEntries(Object.entries(linuxEpoll).filter(([name]) => name.startsWith('EPOLL')));
+  expect(exported).toEqual(Object.fromEntries(EVENT_NAMES.map((name) => [name, binding.epoll.constants[name]])));
+  expect(eventNames(0xffffffff & Number(KNOWN_EVENTS))).toEqual([...EVENT_NAMES]);
 });

@@ -181,7 +181,7 @@ describe('memory safety (issue 11): offsets and lengths at or above 2^31', () =>
     const seen = await inChild(`
       const [r, w] = io.pipe();
       const ab = new ArrayBuffer(2 ** 32 + 64);
-      const wrote = binding.write(w, new DataView(ab), 0, 2 ** 32 + 64);
+      const wrote = binding.io.write(w, new DataView(ab), 0, 2 ** 32 + 64);
       report({ wrote, pipeHolds: drain(r).length });
     `);
     // The pipe takes what fits (64 KiB by default); a length wrapped to 64 would have written 64.
@@ -283,7 +283,7 @@ describe('memory safety (issue 11): user code in the middle of a native call', (
 describe('memory safety (issue 11): the native binding called without lib/', () => {
   test('every native function refuses a buffer, range or address that lib/ would never pass, touching nothing', async () => {
     const seen = await inChild(`
-      const k = binding.sockConstants;
+      const k = binding.sock.constants;
       const [r, w] = io.pipe();
       io.write(w, Buffer.alloc(65536, 0x41));
       const bytes = arena(70000);
@@ -293,28 +293,28 @@ describe('memory safety (issue 11): the native binding called without lib/', () 
       const udp = sock.socket('IPv6', 'datagram');
       const fdsBefore = require('fs').readdirSync('/proc/self/fd').length;
       const answers = {
-        readPastView: binding.read(r, small, 0, 65536),
-        readOffsetPastView: binding.read(r, small, 17, 0),
-        readFractionalOffset: binding.read(r, small, 1.5, 1),
-        readNegativeOffset: binding.read(r, small, -1, 1),
-        readWrappingOffset: binding.read(r, small, 2 ** 32, 1),
-        readNaNLength: binding.read(r, small, 0, NaN),
-        readStringLength: binding.read(r, small, 0, '16'),
-        readNoView: binding.read(r, { byteLength: 16 }, 0, 16),
-        writePastView: binding.write(w, small, 8, 4096),
-        sendPastView: binding.send(client, small, 0, 4096, 0),
-        recvPastView: binding.recv(client, small, 0, 4096, 0),
-        writevNonView: binding.writev(w, [Buffer.from('x'), 'A'], 2),
-        writevTooMany: binding.writev(w, new Array(1025).fill(small)),
-        readvProxy: binding.readv(r, new Proxy([small], {})),
-        acceptSmallRecord: binding.accept(listener, new Uint8Array(4)),
-        localAddressSmallRecord: binding.localAddress(listener, new Uint8Array(4)),
-        recvfromSmallRecord: binding.recvfrom(udp, small, 0, 16, new Uint8Array(4)),
-        pipeShortOut: binding.pipe(new Int32Array(1)),
-        socketpairWrongOut: binding.socketpair(new Uint8Array(8)),
-        bindShortIPv6: binding.bind(udp, k.AF_INET6, new Uint8Array(1), 0, 0),
-        bindUnknownFamily: binding.bind(udp, 12345, new Uint8Array(4), 0, 0),
-        connectLongUnixPath: binding.connect(client, k.AF_UNIX, new Uint8Array(200).fill(0x61), 0, 0),
+        readPastView: binding.io.read(r, small, 0, 65536),
+        readOffsetPastView: binding.io.read(r, small, 17, 0),
+        readFractionalOffset: binding.io.read(r, small, 1.5, 1),
+        readNegativeOffset: binding.io.read(r, small, -1, 1),
+        readWrappingOffset: binding.io.read(r, small, 2 ** 32, 1),
+        readNaNLength: binding.io.read(r, small, 0, NaN),
+        readStringLength: binding.io.read(r, small, 0, '16'),
+        readNoView: binding.io.read(r, { byteLength: 16 }, 0, 16),
+        writePastView: binding.io.write(w, small, 8, 4096),
+        sendPastView: binding.sock.send(client, small, 0, 4096, 0),
+        recvPastView: binding.sock.recv(client, small, 0, 4096, 0),
+        writevNonView: binding.sock.writev(w, [Buffer.from('x'), 'A'], 2),
+        writevTooMany: binding.sock.writev(w, new Array(1025).fill(small)),
+        readvProxy: binding.sock.readv(r, new Proxy([small], {})),
+        acceptSmallRecord: binding.sock.accept(listener, new Uint8Array(4)),
+        localAddressSmallRecord: binding.sock.localAddress(listener, new Uint8Array(4)),
+        recvfromSmallRecord: binding.sock.recvfrom(udp, small, 0, 16, new Uint8Array(4)),
+        pipeShortOut: binding.io.pipe(new Int32Array(1)),
+        socketpairWrongOut: binding.io.socketpair(new Uint8Array(8)),
+        bindShortIPv6: binding.sock.bind(udp, k.AF_INET6, new Uint8Array(1), 0, 0),
+        bindUnknownFamily: binding.sock.bind(udp, 12345, new Uint8Array(4), 0, 0),
+        connectLongUnixPath: binding.sock.connect(client, k.AF_UNIX, new Uint8Array(200).fill(0x61), 0, 0),
       };
       report({ answers, outside: outside(bytes, [0, 16]), fdsLeaked: require('fs').readdirSync('/proc/self/fd').length - fdsBefore });
     `);

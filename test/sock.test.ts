@@ -136,9 +136,9 @@ describe('sock: TCP', () => {
 
   test('buffer sizes, TCP_NODELAY, SO_KEEPALIVE, SO_LINGER and SO_REUSEADDR are set', () => {
     const [client] = tcpPair();
-    const k = binding.sockConstants;
+    const k = binding.sock.constants;
     // The kernel's own answer; SO_LINGER's first int is l_onoff.
-    const option = (level: number, name: number): number => binding.getIntOption(client, level, name);
+    const option = (level: number, name: number): number => binding.sock.getIntOption(client, level, name);
     sock.setSendBufferSize(client, 8192);
     sock.setReceiveBufferSize(client, 8192);
     // Linux doubles the value for its bookkeeping.

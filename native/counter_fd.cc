@@ -1,12 +1,21 @@
-#include "timerfd.h"
+#include "counter_fd.h"
 
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 
-#include "number_table.h"
+#include "exports.h"
+#include "owned_fd.h"
 #include "syscall_helpers.h"
 
 namespace {
+
+// eventfd(initval, semaphore): the new fd or -errno.
+Napi::Value EventFd(const Napi::CallbackInfo& info) {
+  unsigned int initval = info[0].As<Napi::Number>().Uint32Value();
+  int flags = EFD_CLOEXEC | EFD_NONBLOCK | (info[1].ToBoolean() ? EFD_SEMAPHORE : 0);
+  return ResultValue(info.Env(), eventfd(initval, flags));
+}
 
 // timerfdCreate(clock): a non-blocking, close-on-exec timerfd or -errno.
 Napi::Value TimerFdCreate(const Napi::CallbackInfo& info) {
@@ -26,12 +35,17 @@ Napi::Value TimerFdSettime(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void InitTimerFd(Napi::Env env, Napi::Object exports) {
-  exports.Set("timerClocks", NumberTable(env, {
+Napi::Object CounterFdFamily(Napi::Env env) {
+  Napi::Object family = Family(env, {
+      {"eventfd", EventFd},
+      {"timerfdCreate", TimerFdCreate},
+      {"timerfdSettime", TimerFdSettime},
+  });
+  family.Set("timerClocks", NumberTable(env, {
       {"monotonic", CLOCK_MONOTONIC},
       {"realtime", CLOCK_REALTIME},
       {"boottime", CLOCK_BOOTTIME},
   }));
-  exports.Set("timerfdCreate", Napi::Function::New(env, TimerFdCreate, "timerfdCreate"));
-  exports.Set("timerfdSettime", Napi::Function::New(env, TimerFdSettime, "timerfdSettime"));
+  family.Set("OwnedFd", OwnedFd::Define(env));
+  return family;
 }
