@@ -13,8 +13,8 @@ export interface NativePoller {
   ctl(op: number, fd: number, events: number, generation: number): number;
   /** Whether the instance keeps the event loop and itself alive. */
   setActive(active: boolean): void;
-  /** Done with the last batch: the event source may fill the buffer again, and deliver from here. */
-  release(): void;
+  /** Done with the last batch: the source may fill the buffer again. The count of a batch it filled at once, for lib/ to dispatch, or 0. */
+  release(): number;
   /** Stops the event source and closes the epoll fd. Idempotent. */
   close(): void;
   readonly fd: number;

@@ -94,7 +94,9 @@ export class EpollInstance {
       const instance = self.deref();
       if (instance === undefined) return;
       instance.#pendingRelease = undefined;
-      instance.#poller?.release();
+      // Dispatched here, not by a callback from inside release(): see docs/DESIGN.md.
+      const count = instance.#poller?.release() ?? 0;
+      if (count > 0) instance.#dispatchBatch(count);
     };
     try {
       this.#poller = new binding.epoll.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);

@@ -157,9 +157,9 @@ Napi::Value Poller::SetActive(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// release(): the count of a batch already in the buffer, for lib/ to dispatch now, or 0.
 Napi::Value Poller::Release(const Napi::CallbackInfo& info) {
-  if (source_ != nullptr) source_->Release();
-  return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), source_ == nullptr ? 0 : source_->Release());
 }
 
 Napi::Value Poller::Close(const Napi::CallbackInfo& info) {

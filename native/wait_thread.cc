@@ -144,22 +144,27 @@ void WaitThread::CallJs(napi_env env, napi_value /*js_callback*/, void* context,
 
 // While fds stay ready, the next batch is collected here, with the thread still parked; see "Why
 // the hand-back is deferred" in docs/DESIGN.md.
-void WaitThread::Release() {
+// Returned to JS rather than delivered through the sink: a callback made from inside this JS call
+// would nest an async context in the immediate's, and a worker terminated meanwhile makes Node
+// clear its async stack under the immediate, which then fails as corrupted and kills the process.
+int WaitThread::Release() {
   {
     ScopedLock lock(&mutex_);
     // Only the thread may poll while it is not parked.
-    if (!batch_in_flight_ || stopping_) return;
+    if (!batch_in_flight_ || stopping_) return 0;
   }
   // A failure here is left to the thread, whose own wait meets it and reports it.
-  if (DeliverReady(buffer_, sink_, env_) > 0) {
+  int count = epoll_wait(buffer_.epfd, buffer_.events, buffer_.max_events, 0);
+  if (count > 0) {
     WakeLoopIfUnrefd();
-    return;
+    return count;
   }
   {
     ScopedLock lock(&mutex_);
     batch_in_flight_ = false;
   }
   pthread_cond_signal(&released_);
+  return 0;
 }
 
 void WaitThread::SetRef(bool ref) {

@@ -14,7 +14,7 @@ class WaitThread : public EventSource {
   static WaitThread* Start(Napi::Env env, EventBuffer buffer, BatchSink* sink);
 
   void SetRef(bool ref) override;
-  void Release() override;
+  int Release() override;
   void Stop() override;
 
  private:

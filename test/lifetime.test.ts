@@ -140,13 +140,12 @@ describeEachMode('lifetime', (dispatch) => {
         parentPort.postMessage('waiting');
       \`;
       // Always-ready fds owned by the main thread, so the workers are mid-dispatch when terminated.
-      // Held, so that collection does not close them under the workers.
+      // Held by the code that starts workers, so that collection does not close them under the workers.
       const held = [1, 2, 3, 4].map(() => new EventFd(1));
-      const ready = held.map((efd) => efd.fd);
       const before = counts();
       let rounds = 0;
       const round = () => {
-        const worker = new Worker(source, { eval: true, workerData: ready });
+        const worker = new Worker(source, { eval: true, workerData: held.map((efd) => efd.fd) });
         worker.once('message', () => worker.terminate());
         worker.once('exit', () => {
           if (++rounds < 10) return round();

@@ -47,9 +47,8 @@ describeEachMode('regressions', (dispatch) => {
   test('terminating a worker while its handlers call into the addon does not abort the process', async () => {
     const result = await runScript(`
       const { Worker } = require('worker_threads');
-      // Held, so that collection does not close them under the workers.
+      // Held by round(), so that collection does not close them under the workers.
       const held = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1));
-      const ready = held.map((efd) => efd.fd);
       const source = \`
         const { EpollInstance, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
         const { parentPort, workerData } = require('worker_threads');
@@ -61,7 +60,7 @@ describeEachMode('regressions', (dispatch) => {
       \`;
       let rounds = 0;
       const round = () => {
-        const worker = new Worker(source, { eval: true, workerData: ready });
+        const worker = new Worker(source, { eval: true, workerData: held.map((efd) => efd.fd) });
         worker.once('message', () => worker.terminate());
         worker.once('exit', () => (++rounds < 60 ? round() : console.log('rounds', rounds)));
       };

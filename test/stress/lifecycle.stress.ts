@@ -42,9 +42,8 @@ test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thr
       }
     \`;
     // Always ready, and owned by the main thread: every worker floods with events until it dies.
-    // Held, so that collection does not close them under the workers.
+    // Held by the code that starts workers, so that collection does not close them under the workers.
     const held = [1, 2, 3, 4].map(() => new EventFd(1));
-    const ready = held.map((efd) => efd.fd);
     // The main thread's own instance must keep working throughout.
     const main = new EpollInstance({ dispatch: 'thread' });
     const tick = new EventFd();
@@ -53,7 +52,7 @@ test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thr
     let started = 0, exited = 0, midDispatch = 0;
     let baseline;
     const one = (i) => new Promise((resolve) => {
-      const worker = new Worker(source, { eval: true, workerData: ready });
+      const worker = new Worker(source, { eval: true, workerData: held.map((efd) => efd.fd) });
       started++;
       worker.once('exit', () => { exited++; tick.write(1); resolve(); });
       worker.once('error', (error) => { console.error('worker error', error); resolve(); });
