@@ -52,6 +52,8 @@ export interface EpollFamily {
   Poller: {
     new (maxEvents: number, loopMode: boolean, onBatch: (count: number, syscall?: string) => void, asyncContext: boolean): NativePoller;
     readonly eventLayout: EventLayout;
+    /** The largest maxEvents a Poller takes. */
+    readonly maxEvents: number;
   };
 }
 

@@ -86,7 +86,7 @@ export class EpollInstance {
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
-    this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, 65536);
+    this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, binding.epoll.Poller.maxEvents);
     this.#dispatch = resolveDispatch(opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_OPTIONS));
     // Weakly: see "What is held weakly" in docs/DESIGN.md.
     const self = new WeakRef(this);

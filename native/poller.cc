@@ -48,12 +48,19 @@ Napi::Function Poller::Define(Napi::Env env) {
                          InstanceAccessor<&Poller::GetFd>("fd"),
                          InstanceAccessor<&Poller::GetBuffer>("buffer"),
                          StaticValue("eventLayout", EventLayout(env), napi_enumerable),
+                         StaticValue("maxEvents", Napi::Number::New(env, kMaxEvents), napi_enumerable),
                      });
 }
 
 Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  int max_events = info[0].As<Napi::Number>().Int32Value();
+  // lib/ validates maxEvents for its messages; this bound keeps a direct caller of the binding from
+  // sizing the buffer negative or huge, which V8 would answer by aborting the process.
+  double requested = info[0].As<Napi::Number>().DoubleValue();
+  if (!(requested >= 1 && requested <= kMaxEvents) || requested != static_cast<int>(requested)) {
+    throw Napi::RangeError::New(env, "maxEvents must be an integer from 1 to 65536");
+  }
+  int max_events = static_cast<int>(requested);
   bool loop_mode = info[1].ToBoolean();
   on_batch_ = Napi::Reference<Napi::Function>::New(info[2].As<Napi::Function>(), 0);
 

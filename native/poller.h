@@ -11,6 +11,8 @@ Napi::Object EpollFamily(Napi::Env env);
 class Poller : public Napi::ObjectWrap<Poller>, public BatchSink {
  public:
   static Napi::Function Define(Napi::Env env);
+  // The largest batch: 65536 events of 12 or 16 bytes, a buffer of at most 1 MiB.
+  static constexpr int kMaxEvents = 65536;
 
   // new Poller(maxEvents, loopMode, onBatch, asyncContext): with asyncContext, handlers run in the
   // async context of the Poller's creation.

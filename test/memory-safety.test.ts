@@ -281,6 +281,18 @@ describe('memory safety (issue 11): user code in the middle of a native call', (
 });
 
 describe('memory safety (issue 11): the native binding called without lib/', () => {
+  test('a Poller asked for a negative, fractional or huge maxEvents is refused with a RangeError, not a V8 abort', async () => {
+    const seen = await inChild(`
+      const { Poller } = binding.epoll;
+      const sizes = [-1, 0, 1.5, Poller.maxEvents + 1, 2 ** 31, 2 ** 40, NaN];
+      const refused = sizes.map((size) => attempt(() => new Poller(size, false, () => {}, false)).name);
+      const ok = new Poller(Poller.maxEvents, false, () => {}, false);
+      report({ refused, largest: ok.buffer.byteLength / binding.epoll.Poller.eventLayout.stride / 4 });
+      ok.close();
+    `);
+    expect(seen).toEqual({ refused: Array(7).fill('RangeError'), largest: 65536 });
+  });
+
   test('every native function refuses a buffer, range or address that lib/ would never pass, touching nothing', async () => {
     const seen = await inChild(`
       const k = binding.sock.constants;
