@@ -7,14 +7,14 @@
       "target_name": "linux_epoll",
       "sources": [
         "native/addon.cc",
-        "native/io.cc",
-        "native/owned_fd.cc",
-        "native/sock.cc",
-        "native/counter_fd.cc",
-        "native/poller.cc",
-        "native/wait_thread.cc",
-        "native/loop_watcher.cc",
-        "native/system_error.cc"
+        "native/core/owned_fd.cc",
+        "native/core/system_error.cc",
+        "native/epoll/poller.cc",
+        "native/epoll/wait_thread.cc",
+        "native/epoll/loop_watcher.cc",
+        "native/fds/counter_fd.cc",
+        "native/fds/io.cc",
+        "native/net/sock.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # A native call that a worker's termination interrupts would otherwise rethrow an error that

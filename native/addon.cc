@@ -1,5 +1,5 @@
 // linux-epoll's native half, one object per family, each defined beside its syscalls. Everything
-// that judges JS values lives in lib/; lib/binding.ts types each family.
+// that judges JS values lives in lib/; lib/core/binding.ts types each family.
 //
 // The layering rule for all of native/: code that runs with no JS frame below it (uv callbacks,
 // thread-safe function calls, cleanup hooks, finalizers, the wait thread) uses the C API
@@ -7,10 +7,10 @@
 // constructors, the functions of a family) uses node-addon-api and may throw.
 #include <napi.h>
 
-#include "counter_fd.h"
-#include "io.h"
-#include "poller.h"
-#include "sock.h"
+#include "fds/counter_fd.h"
+#include "fds/io.h"
+#include "epoll/poller.h"
+#include "net/sock.h"
 
 namespace {
 

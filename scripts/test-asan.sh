@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:asan — the test suite against a copy of the addon built with AddressSanitizer and
 # UBSan. The copy is built in a temporary copy of the package, so build/ here is never touched and
-# lib/ needs no switch: lib/binding.ts finds the copy's own build/ from the copy's binding.gyp.
+# lib/ needs no switch: lib/core/binding.ts finds the copy's own build/ from the copy's binding.gyp.
 # ASan reports go to log files (child processes included, whatever they do with their stderr);
 # UBSan's runtime writes to stderr, which is kept in a log. Any report, or any failing test, fails
 # the run.

@@ -13,7 +13,7 @@ const { EpollInstance, EventFd, TimerFd, io, sock, EPOLLIN, EPOLLOUT, EPOLLET, E
 const { Epoll } = require(path.join(ROOT, 'dist/lib/compat.js'));
 
 const ON_NODE = RUNTIME === 'node';
-// 'loop' needs libuv's uv_poll, which only Node has (lib/runtime.ts).
+// 'loop' needs libuv's uv_poll, which only Node has (lib/core/runtime.ts).
 const MODES = ON_NODE ? ['thread', 'loop'] : ['thread'];
 
 test("dispatch 'loop' is refused with a clear error where it cannot work, and 'auto' picks what works", async () => {

@@ -3,7 +3,7 @@
 // runs, a few hundred fresh processes for the crash and exit classes, and tens of thousands of
 // hostile io/sock calls (test/fuzz/hostile.ts). A failure prints
 // the shrunk case and fast-check's seed, to replay with FUZZ_SEED=<seed> (and FUZZ_PATH=<path>);
-// shrunk counterexamples go to test/regressions.test.ts.
+// shrunk counterexamples go to test/core/regressions.test.ts.
 import fc from 'fast-check';
 
 import { hostileProperty } from '../fuzz/hostile';

@@ -1,7 +1,7 @@
 // The kernel's edge cases that only show with real kernel objects: a registration kept alive by a
 // dup() of its fd, the per-user watch limit (ENOSPC), the open-file limit (EMFILE), and nesting
 // deeper than the kernel allows.
-// Self-addition and cycles (EINVAL, ELOOP) are in test/errors.test.ts.
+// Self-addition and cycles (EINVAL, ELOOP) are in test/core/errors.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
