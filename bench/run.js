@@ -25,7 +25,12 @@ function missed(t) {
 }
 
 function missedNotes(targets) {
-  const notes = targets.filter(missed).map((t) => `- **${t.name}**: ${t.value.toFixed(2)} against ${t.atLeast !== undefined ? '≥' : '≤'} ${t.atLeast ?? t.atMost}, missed by ${Math.abs((t.value / (t.atLeast ?? t.atMost) - 1) * 100).toFixed(0)} %. ${t.why ?? ''}`);
+  const notes = targets
+    .filter(missed)
+    .map(
+      (t) =>
+        `- **${t.name}**: ${t.value.toFixed(2)} against ${t.atLeast !== undefined ? '≥' : '≤'} ${t.atLeast ?? t.atMost}, missed by ${Math.abs((t.value / (t.atLeast ?? t.atMost) - 1) * 100).toFixed(0)} %. ${t.why ?? ''}`,
+    );
   return notes.length === 0 ? [] : ['### Why the missed targets are missed', '', ...notes, ''];
 }
 
@@ -68,7 +73,14 @@ async function main() {
     table(['target', 'measured', 'goal', ''], targets.map(targetRow)),
     '',
     ...missedNotes(targets),
-    ...sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.charts.map((c) => `![${c.svg.title}](bench/${c.file})`), '']),
+    ...sections.flatMap((s) => [
+      `## ${s.title}`,
+      '',
+      s.markdown,
+      '',
+      ...s.charts.map((c) => `![${c.svg.title}](bench/${c.file})`),
+      '',
+    ]),
   ].join('\n');
   const report = path.join(out, 'BENCHMARKS.md');
   fs.writeFileSync(report, page);

@@ -15,8 +15,16 @@ const ECHO_OPTIONS: readonly ExtraOption[] = [
   { name: 'host', value: 'ADDRESS', help: 'the IPv4 or IPv6 address to listen on (default 127.0.0.1)' },
   { name: 'port', value: 'N', help: 'the TCP port, 0 to 65535; 0 lets the kernel pick (default 7000)' },
   { name: 'path', value: 'PATH', help: "a Unix socket to listen on instead ('\\0name': the abstract namespace)" },
-  { name: 'dispatch', value: 'auto|loop|thread', help: "who waits for events: 'auto' (default) picks Node's event loop where the runtime has it, else a wait thread" },
-  { name: 'epollout', value: 'always|pending', help: 'EPOLLOUT always in the mask (default), or only while output is pending' },
+  {
+    name: 'dispatch',
+    value: 'auto|loop|thread',
+    help: "who waits for events: 'auto' (default) picks Node's event loop where the runtime has it, else a wait thread",
+  },
+  {
+    name: 'epollout',
+    value: 'always|pending',
+    help: 'EPOLLOUT always in the mask (default), or only while output is pending',
+  },
   { name: 'drain', value: 'short|eagain', help: 'a read stops at a short read (default), or only at EAGAIN' },
 ];
 
@@ -25,12 +33,17 @@ const HELP_HINT = (program: string): string => ` (${program} --help lists the op
 /** A command line the program refuses; its message is the one line the program prints. */
 class UsageError extends Error {}
 
-function parseEchoArgs(argv: string[], extra: readonly ExtraOption[]): {
+function parseEchoArgs(
+  argv: string[],
+  extra: readonly ExtraOption[],
+): {
   server: EchoServerOptions;
   values: Record<string, string | undefined>;
   help: boolean;
 } {
-  const options = Object.fromEntries([...ECHO_OPTIONS, ...extra].map((option) => [option.name, { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    [...ECHO_OPTIONS, ...extra].map((option) => [option.name, { type: 'string' as const }]),
+  );
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } } });
@@ -62,7 +75,9 @@ function usage(program: string, extra: readonly ExtraOption[]): string {
   const options = [...extra, ...ECHO_OPTIONS].map((o) => [`--${o.name} ${o.value}`, o.help]);
   options.push(['--help', 'print this and exit']);
   const width = Math.max(...options.map(([flag]) => flag.length));
-  return [`usage: ${program} [options]`, ...options.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)].join('\n');
+  return [`usage: ${program} [options]`, ...options.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)].join(
+    '\n',
+  );
 }
 
 /**
@@ -93,11 +108,17 @@ export function usageError(message: string): Error {
 }
 
 /** An integer option in [min, max], or undefined when absent. */
-export function integerOption(values: Record<string, string | undefined>, name: string, min: number, max: number): number | undefined {
+export function integerOption(
+  values: Record<string, string | undefined>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min && value <= max)) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not '${text}'`);
+  if (!(value >= min && value <= max))
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not '${text}'`);
   return value;
 }
 
@@ -105,7 +126,11 @@ export function integerOption(values: Record<string, string | undefined>, name: 
  * The one line a program prints when its server cannot start: the kernel's refusal (EADDRINUSE,
  * EACCES, ...) with where it tried, or an option the server's own checks refused.
  */
-export function startFailure(program: string, error: unknown, server: EchoServerOptions): { status: number; message: string } {
+export function startFailure(
+  program: string,
+  error: unknown,
+  server: EchoServerOptions,
+): { status: number; message: string } {
   const { code, syscall, message } = error as { code?: unknown; syscall?: unknown; message?: unknown };
   if (typeof code !== 'string' || typeof message !== 'string') throw error;
   if (typeof syscall === 'string') {
@@ -144,7 +169,9 @@ export function describeAddress(address: { family: string; address?: string; por
 function oneOf(values: Record<string, string | undefined>, name: string, allowed: string[]): void {
   const value = values[name];
   if (value !== undefined && !allowed.includes(value)) {
-    throw new UsageError(`--${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not '${value}'`);
+    throw new UsageError(
+      `--${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not '${value}'`,
+    );
   }
 }
 

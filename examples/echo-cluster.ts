@@ -5,7 +5,14 @@ import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import {
-  connectHint, describeAddress, exitWith, integerOption, onStopSignal, parseEchoArgsOrExit, startFailure, usageError,
+  connectHint,
+  describeAddress,
+  exitWith,
+  integerOption,
+  onStopSignal,
+  parseEchoArgsOrExit,
+  startFailure,
+  usageError,
 } from './echo-args';
 import { startEchoServer, type EchoServer, type EchoServerOptions, type EchoStats } from './echo-core';
 
@@ -56,7 +63,13 @@ function stopWorker(worker: Worker): Promise<EchoStats> {
 
 async function main(): Promise<void> {
   const parsed = parseEchoArgsOrExit('echo-cluster', {
-    options: [{ name: 'workers', value: 'N', help: `the number of worker threads, 1 to ${MAX_WORKERS} (default: the CPU count)` }],
+    options: [
+      {
+        name: 'workers',
+        value: 'N',
+        help: `the number of worker threads, 1 to ${MAX_WORKERS} (default: the CPU count)`,
+      },
+    ],
     check: ({ server, values }) => {
       if (server.path !== undefined) throw usageError('--path: SO_REUSEPORT needs TCP');
       integerOption(values, 'workers', 1, MAX_WORKERS);
@@ -69,7 +82,9 @@ async function main(): Promise<void> {
   const rest = await Promise.all(Array.from({ length: count - 1 }, () => startWorker(options)));
   const workers = [first.worker, ...rest.map((started) => started.worker)];
   const address = { family: 'IPv4', address: options.host ?? '127.0.0.1', port: first.port };
-  console.log(`echo cluster of ${count} threads on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'auto'}); try: ${connectHint(address)}`);
+  console.log(
+    `echo cluster of ${count} threads on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'auto'}); try: ${connectHint(address)}`,
+  );
   onStopSignal(() => {
     void Promise.all(workers.map(stopWorker)).then((stats) => {
       console.log(`connections per thread: ${stats.map((s) => s.accepted).join(' ')}`);

@@ -5,8 +5,18 @@
 import * as fs from 'node:fs';
 
 import {
-  EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLPRI, EPOLLRDHUP, EpollInstance, io, sock,
-  type DispatchMode, type SystemError,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDHUP,
+  EpollInstance,
+  io,
+  sock,
+  type DispatchMode,
+  type SystemError,
 } from '../lib';
 
 /**
@@ -101,9 +111,15 @@ export class EchoServer {
     this.#stopAtShortRead = (options.drain ?? 'short') === 'short';
     this.#sendBufferSize = options.sendBufferSize;
     this.#path = options.path;
-    this.#listenFd = this.#path === undefined
-      ? sock.listenTcp({ host: options.host ?? '127.0.0.1', port: options.port ?? 7000, backlog: options.backlog, reusePort: options.reusePort })
-      : sock.listenUnix({ path: options.path as string, backlog: options.backlog });
+    this.#listenFd =
+      this.#path === undefined
+        ? sock.listenTcp({
+            host: options.host ?? '127.0.0.1',
+            port: options.port ?? 7000,
+            backlog: options.backlog,
+            reusePort: options.reusePort,
+          })
+        : sock.listenUnix({ path: options.path as string, backlog: options.backlog });
     try {
       this.address = sock.localAddress(this.#listenFd);
       this.#epoll = new EpollInstance({ dispatch: options.dispatch ?? 'auto' });

@@ -12,7 +12,9 @@ function main(): void {
     exitWith('echo-server', status, message);
   }
   const { address } = server;
-  console.log(`echo server on ${describeAddress(address)} (dispatch: ${server.dispatch}); try: ${connectHint(address)}`);
+  console.log(
+    `echo server on ${describeAddress(address)} (dispatch: ${server.dispatch}); try: ${connectHint(address)}`,
+  );
   onStopSignal(() => {
     server.close();
     console.log(`closed after ${server.stats.accepted} connections`);

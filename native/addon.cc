@@ -7,9 +7,9 @@
 // constructors, the functions of a family) uses node-addon-api and may throw.
 #include <napi.h>
 
+#include "epoll/poller.h"
 #include "fds/counter_fd.h"
 #include "fds/io.h"
-#include "epoll/poller.h"
 #include "net/sock.h"
 
 namespace {

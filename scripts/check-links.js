@@ -40,7 +40,10 @@ function anchorsOf(file) {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
     const text = heading[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const count = seen.get(slug) || 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -62,7 +65,9 @@ function problem(file, target) {
   if (!fs.existsSync(linked)) return `${path.relative(root, linked)} does not exist`;
   if (anchor === undefined) return null;
   if (!linked.endsWith('.md')) return `#${anchor}: ${path.relative(root, linked)} is not markdown`;
-  return anchorsOf(linked).has(anchor) ? null : `no heading or <a id> makes #${anchor} in ${path.relative(root, linked)}`;
+  return anchorsOf(linked).has(anchor)
+    ? null
+    : `no heading or <a id> makes #${anchor} in ${path.relative(root, linked)}`;
 }
 
 let broken = 0;

@@ -17,8 +17,10 @@ function prebuiltCoverage() {
   } catch {
     return 'This copy of linux-epoll has no prebuilt binaries.';
   }
-  const targets = Object.entries(requirements).map(([target, needs]) =>
-    `${target} (glibc ${needs.glibc || 'any'}${needs.glibcxx ? `, libstdc++ GLIBCXX_${needs.glibcxx}` : ''} or newer)`);
+  const targets = Object.entries(requirements).map(
+    ([target, needs]) =>
+      `${target} (glibc ${needs.glibc || 'any'}${needs.glibcxx ? `, libstdc++ GLIBCXX_${needs.glibcxx}` : ''} or newer)`,
+  );
   return `Prebuilt binaries cover ${targets.join(', ')}.`;
 }
 
@@ -78,7 +80,8 @@ function buildFromSource() {
   const [command, ...args] = nodeGypCommand();
   const child = spawnSync(command, [...args, 'rebuild'], { cwd: root, env, stdio: 'inherit' });
   if (child.error) fail([`cannot run node-gyp (${command}): ${child.error.message}`]);
-  if (child.status !== 0) fail([`building from source failed (node-gyp exit status ${child.status}); the compiler output is above.`]);
+  if (child.status !== 0)
+    fail([`building from source failed (node-gyp exit status ${child.status}); the compiler output is above.`]);
 }
 
 function main() {

@@ -34,7 +34,9 @@ function runJson([command, ...args], { stdin = 'ignore', timeoutMs = 60000 } = {
       if (child.stdin) child.stdin.destroy();
       const last = stdout.trim().split('\n').pop();
       if (code !== 0 || !last) {
-        return reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? code}): ${stderr.trim() || stdout.trim()}`));
+        return reject(
+          new Error(`${command} ${args.join(' ')} failed (${signal ?? code}): ${stderr.trim() || stdout.trim()}`),
+        );
       }
       resolve(JSON.parse(last));
     });

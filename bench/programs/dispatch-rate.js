@@ -43,5 +43,14 @@ setTimeout(() => {
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   stop();
   ready.close();
-  console.log(JSON.stringify({ impl, fds, events, seconds: elapsed, eventsPerSec: events / elapsed, nsPerEvent: (elapsed * 1e9) / events }));
+  console.log(
+    JSON.stringify({
+      impl,
+      fds,
+      events,
+      seconds: elapsed,
+      eventsPerSec: events / elapsed,
+      nsPerEvent: (elapsed * 1e9) / events,
+    }),
+  );
 }, seconds * 1000);

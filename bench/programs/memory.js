@@ -34,12 +34,14 @@ const registered = settledRss();
 function finish() {
   ep.close();
   for (const efd of efds) efd.close();
-  console.log(JSON.stringify({
-    dispatch,
-    fds: fdCount,
-    bytesPerFd: (registered - before) / fdCount,
-    events: totalEvents,
-    rssMiB: rssAt,
-    growthMiB: rssAt[2] - rssAt[0],
-  }));
+  console.log(
+    JSON.stringify({
+      dispatch,
+      fds: fdCount,
+      bytesPerFd: (registered - before) / fdCount,
+      events: totalEvents,
+      rssMiB: rssAt,
+      growthMiB: rssAt[2] - rssAt[0],
+    }),
+  );
 }

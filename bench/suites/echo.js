@@ -11,16 +11,32 @@ const ECHO_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'echo-server.js');
 const EXAMPLE_PORT = /127\.0\.0\.1:(\d+)/;
 
 const SERVERS = [
-  { key: 'loop', label: "linux-epoll 'loop' (examples/echo-server)", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop'], EXAMPLE_PORT) },
-  { key: 'eagain', label: "linux-epoll 'loop', --drain eagain", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop', '--drain', 'eagain'], EXAMPLE_PORT) },
-  { key: 'thread', label: "linux-epoll 'thread' (examples/echo-server)", start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'thread'], EXAMPLE_PORT) },
+  {
+    key: 'loop',
+    label: "linux-epoll 'loop' (examples/echo-server)",
+    start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop'], EXAMPLE_PORT),
+  },
+  {
+    key: 'eagain',
+    label: "linux-epoll 'loop', --drain eagain",
+    start: () =>
+      startServer(
+        [process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'loop', '--drain', 'eagain'],
+        EXAMPLE_PORT,
+      ),
+  },
+  {
+    key: 'thread',
+    label: "linux-epoll 'thread' (examples/echo-server)",
+    start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'thread'], EXAMPLE_PORT),
+  },
   { key: 'net', label: 'node:net', start: () => startServer(nodeProgram('net-echo-server')) },
   { key: 'c', label: 'C, edge-triggered epoll', start: () => startServer(cProgram('echo_server', ['--port', '0'])) },
 ];
 
 // From `perf record -e cpu-clock -g` of examples/echo-server under 500 × 64 B (see docs/BENCHMARKS.md).
 const KERNEL_BOUND =
-  'The server is kernel-bound: 86 % of its CPU time is in the kernel (the read and write syscalls, and the loopback delivery they trigger, which is the same work the C server does), 14 % in Node, V8, libc and the addon. What separates it from C is that 14 %: the loop turn (libuv\'s epoll_wait, then ours), the crossing into JS, and a native call per read and write.';
+  "The server is kernel-bound: 86 % of its CPU time is in the kernel (the read and write syscalls, and the loopback delivery they trigger, which is the same work the C server does), 14 % in Node, V8, libc and the addon. What separates it from C is that 14 %: the loop turn (libuv's epoll_wait, then ours), the crossing into JS, and a native call per read and write.";
 
 const LOADS = [
   { connections: 1, size: 64 },
@@ -32,7 +48,18 @@ const LOADS = [
 
 async function measure(server, load, ctx) {
   const seconds = ctx.quick ? '1' : '1.5';
-  const args = ['--port', String(server.port), '--connections', String(load.connections), '--size', String(load.size), '--seconds', seconds, '--warmup', '0.3'];
+  const args = [
+    '--port',
+    String(server.port),
+    '--connections',
+    String(load.connections),
+    '--size',
+    String(load.size),
+    '--seconds',
+    seconds,
+    '--warmup',
+    '0.3',
+  ];
   return runJson(cProgram('loadgen', args), { timeoutMs: 60000 });
 }
 
@@ -68,12 +95,24 @@ async function run(ctx) {
     const c = results.c[i].msgs.median;
     const rows = SERVERS.map((s) => {
       const r = results[s.key][i];
-      return [s.label, spread(r.msgs), spread(r.p50), spread(r.p99), ratio(r.msgs.median / net), ratio(r.msgs.median / c), String(r.errors)];
+      return [
+        s.label,
+        spread(r.msgs),
+        spread(r.p50),
+        spread(r.p99),
+        ratio(r.msgs.median / net),
+        ratio(r.msgs.median / c),
+        String(r.errors),
+      ];
     });
-    return [`#### ${load.connections.toLocaleString('en-US')} connection${load.connections > 1 ? 's' : ''} × ${load.size.toLocaleString('en-US')} B`, '', table(['server', 'messages/s', 'p50 µs', 'p99 µs', 'vs node:net', 'vs C', 'byte errors'], rows)].join('\n');
+    return [
+      `#### ${load.connections.toLocaleString('en-US')} connection${load.connections > 1 ? 's' : ''} × ${load.size.toLocaleString('en-US')} B`,
+      '',
+      table(['server', 'messages/s', 'p50 µs', 'p99 µs', 'vs node:net', 'vs C', 'byte errors'], rows),
+    ].join('\n');
   });
   const markdown = [
-    'Each connection sends a message, waits for the whole echo, checks every byte, and sends the next. The load generator (bench/c/loadgen, one thread, epoll) and the server share the 2 cores, so every figure includes the load generator\'s own cost.',
+    "Each connection sends a message, waits for the whole echo, checks every byte, and sends the next. The load generator (bench/c/loadgen, one thread, epoll) and the server share the 2 cores, so every figure includes the load generator's own cost.",
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');
@@ -87,7 +126,9 @@ async function run(ctx) {
       value: at(key, i) / at('net', i),
       atLeast,
       why: `The C server itself reaches ${ceiling.toFixed(2)}× node:net here, and linux-epoll ${(at(key, i) / at('c', i)).toFixed(2)}× the C server. ${
-        at(key, i) >= 0.98 * at('c', i) ? 'The target asks for more than the physical limit of this machine.' : KERNEL_BOUND
+        at(key, i) >= 0.98 * at('c', i)
+          ? 'The target asks for more than the physical limit of this machine.'
+          : KERNEL_BOUND
       }`,
     };
   };
@@ -96,7 +137,11 @@ async function run(ctx) {
     markdown,
     charts: LOADS.map((load, i) => ({
       file: `echo-${load.connections}x${load.size}.svg`,
-      svg: { title: `Echo, ${load.connections} connections × ${load.size} B`, unit: 'messages/s', bars: SERVERS.map((s) => ({ label: s.label, ...results[s.key][i].msgs })) },
+      svg: {
+        title: `Echo, ${load.connections} connections × ${load.size} B`,
+        unit: 'messages/s',
+        bars: SERVERS.map((s) => ({ label: s.label, ...results[s.key][i].msgs })),
+      },
     })),
     targets: [
       vsNet('loop', 1, 1.3),

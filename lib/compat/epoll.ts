@@ -76,7 +76,8 @@ export class Epoll {
   /** options: an extension (dispatch, maxEvents); by default a wait thread, like epoll@4. */
   constructor(callback: EpollCallback, options?: EpollOptions) {
     // The misspelling is epoll@4's own, kept for code that matches on the message.
-    if (typeof callback !== 'function') throw compatError('First argument to construtor must be a callback', 'ERR_INVALID_ARG_TYPE');
+    if (typeof callback !== 'function')
+      throw compatError('First argument to construtor must be a callback', 'ERR_INVALID_ARG_TYPE');
     this.#callback = callback;
     this.#instance = new EpollInstance(options);
   }

@@ -50,7 +50,12 @@ export interface EpollFamily {
    * async context of this call.
    */
   Poller: {
-    new (maxEvents: number, loopMode: boolean, onBatch: (count: number, syscall?: string) => void, asyncContext: boolean): NativePoller;
+    new (
+      maxEvents: number,
+      loopMode: boolean,
+      onBatch: (count: number, syscall?: string) => void,
+      asyncContext: boolean,
+    ): NativePoller;
     readonly eventLayout: EventLayout;
     /** The largest maxEvents a Poller takes. */
     readonly maxEvents: number;
@@ -79,7 +84,13 @@ export interface CounterFdFamily {
   /** A non-blocking, close-on-exec timerfd or -errno. */
   timerfdCreate(clock: number): number;
   /** 0 or -errno; a first expiration of 0 disarms. */
-  timerfdSettime(fd: number, firstSeconds: number, firstNanoseconds: number, intervalSeconds: number, intervalNanoseconds: number): number;
+  timerfdSettime(
+    fd: number,
+    firstSeconds: number,
+    firstNanoseconds: number,
+    intervalSeconds: number,
+    intervalNanoseconds: number,
+  ): number;
   /** Takes an fd over: closed by close(), when collected, or when the environment is torn down. */
   OwnedFd: new (fd: number) => NativeOwnedFd;
 }
@@ -142,8 +153,16 @@ export interface SockFamily {
   readv(fd: number, views: readonly ArrayBufferView[]): number;
   send(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number): number;
   recv(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number): number;
-  sendto(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number,
-    family: number, bytes: Uint8Array, port: number, scopeId: number): number;
+  sendto(
+    fd: number,
+    view: ArrayBufferView,
+    byteOffset: number,
+    byteLength: number,
+    family: number,
+    bytes: Uint8Array,
+    port: number,
+    scopeId: number,
+  ): number;
   recvfrom(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, record: Uint8Array): number;
 }
 
@@ -168,22 +187,30 @@ function packageRoot(): string {
 
 // The platform as node-gyp-build matches prebuilds to it: its libc rule (LIBC, else Alpine's marker).
 function platformName(): string {
-  const armv = process.arch === 'arm' ? `v${(process.config.variables as { arm_version?: string }).arm_version ?? '?'}` : '';
+  const armv =
+    process.arch === 'arm' ? `v${(process.config.variables as { arm_version?: string }).arm_version ?? '?'}` : '';
   const libc = process.env.LIBC || (fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
   const versions = process.versions as NodeJS.ProcessVersions & { bun?: string; deno?: string };
-  const runtime = versions.bun ? `bun ${versions.bun}` : versions.deno ? `deno ${versions.deno}` : `node ${versions.node}`;
+  const runtime = versions.bun
+    ? `bun ${versions.bun}`
+    : versions.deno
+      ? `deno ${versions.deno}`
+      : `node ${versions.node}`;
   return `linux-${process.arch}${armv}, ${libc}, ${runtime} (ABI ${versions.modules}, Node-API ${versions.napi})`;
 }
 
 // Package managers that skip install scripts (npm 12, pnpm 10, bun) leave a platform no prebuild
 // fits with no binary at all; node-gyp-build's own error would not say what to do.
 function noBinaryError(cause: Error): Error {
-  const error = new Error([
-    `linux-epoll: no native binary for ${platformName()}: no prebuilt one fits, and none was built here.`,
-    'Its install script compiles one. If your package manager skipped it, approve it and install again',
-    '(npm: npm install-scripts approve linux-epoll; pnpm: pnpm approve-builds; bun: bun pm trust linux-epoll).',
-    'If it ran and could not compile, install g++, make and python3, then run: npm rebuild linux-epoll',
-  ].join('\n'), { cause });
+  const error = new Error(
+    [
+      `linux-epoll: no native binary for ${platformName()}: no prebuilt one fits, and none was built here.`,
+      'Its install script compiles one. If your package manager skipped it, approve it and install again',
+      '(npm: npm install-scripts approve linux-epoll; pnpm: pnpm approve-builds; bun: bun pm trust linux-epoll).',
+      'If it ran and could not compile, install g++, make and python3, then run: npm rebuild linux-epoll',
+    ].join('\n'),
+    { cause },
+  );
   return Object.assign(error, { code: 'ERR_LINUX_EPOLL_NO_BINARY' });
 }
 

@@ -26,12 +26,16 @@ function withCode<E extends Error>(error: E, code: string): CodedError<E> {
 function describe(value: unknown): string {
   if (value === null || value === undefined) return ` Received ${value}`;
   if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`;
-  if (typeof value === 'object') return ` Received ${Array.isArray(value) ? 'an instance of Array' : `an instance of ${value.constructor?.name ?? 'Object'}`}`;
+  if (typeof value === 'object')
+    return ` Received ${Array.isArray(value) ? 'an instance of Array' : `an instance of ${value.constructor?.name ?? 'Object'}`}`;
   return ` Received type ${typeof value} (${util.inspect(value)})`;
 }
 
 export function invalidArgType(name: string, expected: string, actual: unknown): CodedError<TypeError> {
-  return withCode(new TypeError(`The "${name}" argument must be ${expected}.${describe(actual)}`), 'ERR_INVALID_ARG_TYPE');
+  return withCode(
+    new TypeError(`The "${name}" argument must be ${expected}.${describe(actual)}`),
+    'ERR_INVALID_ARG_TYPE',
+  );
 }
 
 export function outOfRange(name: string, range: string, actual: unknown): CodedError<RangeError> {
@@ -47,7 +51,10 @@ export function invalidArgValue<E extends Error>(
   actual: unknown,
   reason: string,
 ): CodedError<E> {
-  return withCode(new ErrorType(`The argument '${name}' ${reason}. Received ${util.inspect(actual)}`), 'ERR_INVALID_ARG_VALUE');
+  return withCode(
+    new ErrorType(`The argument '${name}' ${reason}. Received ${util.inspect(actual)}`),
+    'ERR_INVALID_ARG_VALUE',
+  );
 }
 
 /** A view whose buffer was detached, named without inspecting it: inspection runs its getters. */
@@ -60,7 +67,10 @@ export function closedError(what: string): CodedError {
 }
 
 export function dispatchUnsupported(dispatch: string, reason: string): CodedError {
-  return withCode(new Error(`dispatch '${dispatch}' is not supported on this runtime: ${reason}; use 'thread' or 'auto'`), 'ERR_EPOLL_DISPATCH_UNSUPPORTED');
+  return withCode(
+    new Error(`dispatch '${dispatch}' is not supported on this runtime: ${reason}; use 'thread' or 'auto'`),
+    'ERR_EPOLL_DISPATCH_UNSUPPORTED',
+  );
 }
 
 // What the kernel means by an errno that is surprising from epoll_ctl.

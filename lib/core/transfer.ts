@@ -6,7 +6,13 @@ import { checkOrNull } from './errors';
 import { validateFd } from './validate';
 import { validateLength, validateOffset, viewByteLength } from './views';
 
-type TransferCall = (fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, flags: number) => number;
+type TransferCall = (
+  fd: number,
+  view: ArrayBufferView,
+  byteOffset: number,
+  byteLength: number,
+  flags: number,
+) => number;
 
 export function transfer(
   call: TransferCall,

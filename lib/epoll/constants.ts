@@ -7,8 +7,21 @@ import { validateEventMask } from '../core/validate';
  * below, eventNames() and KNOWN_EVENTS come from, and that types the native table.
  */
 export const EVENT_NAMES = [
-  'EPOLLIN', 'EPOLLPRI', 'EPOLLOUT', 'EPOLLERR', 'EPOLLHUP', 'EPOLLRDNORM', 'EPOLLRDBAND', 'EPOLLWRNORM',
-  'EPOLLWRBAND', 'EPOLLMSG', 'EPOLLRDHUP', 'EPOLLEXCLUSIVE', 'EPOLLWAKEUP', 'EPOLLONESHOT', 'EPOLLET',
+  'EPOLLIN',
+  'EPOLLPRI',
+  'EPOLLOUT',
+  'EPOLLERR',
+  'EPOLLHUP',
+  'EPOLLRDNORM',
+  'EPOLLRDBAND',
+  'EPOLLWRNORM',
+  'EPOLLWRBAND',
+  'EPOLLMSG',
+  'EPOLLRDHUP',
+  'EPOLLEXCLUSIVE',
+  'EPOLLWAKEUP',
+  'EPOLLONESHOT',
+  'EPOLLET',
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

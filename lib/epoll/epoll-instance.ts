@@ -7,7 +7,14 @@ import { binding, type NativePoller } from '../core/binding';
 import { ALWAYS_REPORTED, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, KNOWN_EVENTS } from './constants';
 import { check, closedError, dispatchUnsupported, fromNative, systemError } from '../core/errors';
 import { capabilities } from '../core/runtime';
-import { validateEventMask, validateFd, validateFunction, validateInteger, validateOneOf, validateOptions } from '../core/validate';
+import {
+  validateEventMask,
+  validateFd,
+  validateFunction,
+  validateInteger,
+  validateOneOf,
+  validateOptions,
+} from '../core/validate';
 
 /** Called as handler(events, fd) with the kernel's event bits, unsigned. */
 export type EpollHandler = (events: number, fd: number) => void;
@@ -37,7 +44,13 @@ interface Registration {
 
 const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
 const { ENOENT, EBADF, EPERM } = os.constants.errno;
-const { stride: STRIDE, events: EVENTS_WORD, fd: FD_WORD, generation: GENERATION_WORD, reservedGeneration: RESERVED_GENERATION } = binding.epoll.Poller.eventLayout;
+const {
+  stride: STRIDE,
+  events: EVENTS_WORD,
+  fd: FD_WORD,
+  generation: GENERATION_WORD,
+  reservedGeneration: RESERVED_GENERATION,
+} = binding.epoll.Poller.eventLayout;
 
 // epoll_ctl's answer for a registered fd that was closed without remove(): the number is free
 // (EBADF), names another file (ENOENT), or names one epoll cannot watch, such as a regular file
@@ -86,8 +99,13 @@ export class EpollInstance {
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
-    this.#maxEvents = opts.maxEvents === undefined ? 1024 : validateInteger(opts.maxEvents, 'options.maxEvents', 1, binding.epoll.Poller.maxEvents);
-    this.#dispatch = resolveDispatch(opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_OPTIONS));
+    this.#maxEvents =
+      opts.maxEvents === undefined
+        ? 1024
+        : validateInteger(opts.maxEvents, 'options.maxEvents', 1, binding.epoll.Poller.maxEvents);
+    this.#dispatch = resolveDispatch(
+      opts.dispatch === undefined ? 'thread' : validateOneOf(opts.dispatch, 'options.dispatch', DISPATCH_OPTIONS),
+    );
     // Weakly: see "What is held weakly" in docs/DESIGN.md.
     const self = new WeakRef(this);
     this.#release = () => {
@@ -99,7 +117,12 @@ export class EpollInstance {
       if (count > 0) instance.#dispatchBatch(count);
     };
     try {
-      this.#poller = new binding.epoll.Poller(this.#maxEvents, this.#dispatch === 'loop', this.#onBatch, capabilities.asyncContext);
+      this.#poller = new binding.epoll.Poller(
+        this.#maxEvents,
+        this.#dispatch === 'loop',
+        this.#onBatch,
+        capabilities.asyncContext,
+      );
     } catch (error) {
       throw fromNative(error);
     }

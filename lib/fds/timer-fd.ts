@@ -58,7 +58,11 @@ export class TimerFd extends CounterFd {
     const interval = validateMs(intervalMs, 'intervalMs', 0);
     const first = atLeastOneNanosecond(delay);
     const period = atLeastOneNanosecond(interval);
-    check(native.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(period), nanoseconds(period)), 'timerfd_settime', fd);
+    check(
+      native.timerfdSettime(fd, seconds(first), nanoseconds(first), seconds(period), nanoseconds(period)),
+      'timerfd_settime',
+      fd,
+    );
     return this;
   }
 

@@ -6,8 +6,24 @@ import * as os from 'node:os';
 import { binding } from '../core/binding';
 import { check, checkOrNull, systemError, type SystemError } from '../core/errors';
 import { transfer } from '../core/transfer';
-import { AddressRecord, parseHost, parseUnixPath, toNative, validatePort, type NativeAddress, type SocketAddress, type SocketAddressInput } from './socket-address';
-import { validateBoolean, validateFd, validateInteger, validateObject, validateOneOf, validateOptions } from '../core/validate';
+import {
+  AddressRecord,
+  parseHost,
+  parseUnixPath,
+  toNative,
+  validatePort,
+  type NativeAddress,
+  type SocketAddress,
+  type SocketAddressInput,
+} from './socket-address';
+import {
+  validateBoolean,
+  validateFd,
+  validateInteger,
+  validateObject,
+  validateOneOf,
+  validateOptions,
+} from '../core/validate';
 import { copyViews, validateLength, validateOffset, viewByteLength } from '../core/views';
 
 export type { InetSocketAddress, SocketAddress, SocketAddressInput, UnixSocketAddress } from './socket-address';
@@ -176,7 +192,10 @@ export function peerAddress(fd: number): SocketAddress {
 }
 
 // What listenTcp and bindUdp both take: host and port (default 127.0.0.1, 0) and SO_REUSEADDR.
-function bindOptions(opts: Record<string, unknown>, reuseAddressByDefault: boolean): { address: NativeAddress; reuseAddress: boolean } {
+function bindOptions(
+  opts: Record<string, unknown>,
+  reuseAddressByDefault: boolean,
+): { address: NativeAddress; reuseAddress: boolean } {
   const host = parseHost(opts.host === undefined ? '127.0.0.1' : opts.host, 'options.host');
   const port = opts.port === undefined ? 0 : validatePort(opts.port, 'options.port');
   const reuseAddress = optionalBoolean(opts.reuseAddress, 'options.reuseAddress', reuseAddressByDefault);
@@ -184,7 +203,11 @@ function bindOptions(opts: Record<string, unknown>, reuseAddressByDefault: boole
 }
 
 // A new socket of type for address, with SO_REUSEADDR as asked, bound, then set up further.
-function boundSocket(type: number, { address, reuseAddress }: { address: NativeAddress; reuseAddress: boolean }, setUp: (fd: number) => void): number {
+function boundSocket(
+  type: number,
+  { address, reuseAddress }: { address: NativeAddress; reuseAddress: boolean },
+  setUp: (fd: number) => void,
+): number {
   const fd = check(native.socket(address.family, type), 'socket');
   return closeAfter(fd, () => {
     if (reuseAddress) setOption(fd, k.SOL_SOCKET, k.SO_REUSEADDR, 1);
@@ -202,7 +225,8 @@ export function listenTcp(options?: TcpListenOptions): number {
   const ipv6Only = opts.ipv6Only === undefined ? undefined : validateBoolean(opts.ipv6Only, 'options.ipv6Only');
   return boundSocket(k.SOCK_STREAM, bind, (fd) => {
     if (reusePort) setOption(fd, k.SOL_SOCKET, k.SO_REUSEPORT, 1);
-    if (ipv6Only !== undefined && bind.address.family === k.AF_INET6) setOption(fd, k.IPPROTO_IPV6, k.IPV6_V6ONLY, ipv6Only ? 1 : 0);
+    if (ipv6Only !== undefined && bind.address.family === k.AF_INET6)
+      setOption(fd, k.IPPROTO_IPV6, k.IPV6_V6ONLY, ipv6Only ? 1 : 0);
     bindNative(fd, bind.address);
     check(native.listen(fd, backlog), 'listen', fd);
   });
@@ -302,7 +326,11 @@ export function setLinger(fd: number, seconds: number | null): void {
 /** Shuts down reading, writing ('write' sends FIN: the peer reads end of stream) or both. */
 export function shutdown(fd: number, how: ShutdownHow): void {
   const validFd = validateFd(fd);
-  check(native.shutdown(validFd, HOW[validateOneOf(how, 'how', Object.keys(HOW) as ShutdownHow[])]), 'shutdown', validFd);
+  check(
+    native.shutdown(validFd, HOW[validateOneOf(how, 'how', Object.keys(HOW) as ShutdownHow[])]),
+    'shutdown',
+    validFd,
+  );
 }
 
 /** Writes the buffers in order with one syscall: bytes written (maybe fewer), null if it would block. */
@@ -331,33 +359,69 @@ const SEND_FLAGS = { outOfBand: k.MSG_OOB };
 const RECV_FLAGS = { outOfBand: k.MSG_OOB, peek: k.MSG_PEEK };
 
 /** send(2): like io.write, with MSG_OOB available. Never raises SIGPIPE (MSG_NOSIGNAL). */
-export function send(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: SendOptions): number | null {
+export function send(
+  fd: number,
+  buffer: ArrayBufferView,
+  offset?: number,
+  length?: number,
+  options?: SendOptions,
+): number | null {
   return transfer(native.send, 'send', fd, buffer, offset, length, flagsOf(options, SEND_FLAGS));
 }
 
 /** recv(2): like io.read, with MSG_OOB and MSG_PEEK available. */
-export function recv(fd: number, buffer: ArrayBufferView, offset?: number, length?: number, options?: RecvOptions): number | null {
+export function recv(
+  fd: number,
+  buffer: ArrayBufferView,
+  offset?: number,
+  length?: number,
+  options?: RecvOptions,
+): number | null {
   return transfer(native.recv, 'recv', fd, buffer, offset, length, flagsOf(options, RECV_FLAGS));
 }
 
 /** Sends one datagram to address: bytes sent, null if it would block. */
-export function sendto(fd: number, buffer: ArrayBufferView, address: SocketAddressInput, offset?: number, length?: number): number | null {
+export function sendto(
+  fd: number,
+  buffer: ArrayBufferView,
+  address: SocketAddressInput,
+  offset?: number,
+  length?: number,
+): number | null {
   const validFd = validateFd(fd);
   // The address first: its getters are user code, which must run before the range is checked.
   const target = toNative(address);
   const size = viewByteLength(buffer, 'buffer');
   const start = validateOffset(size, offset);
   const count = validateLength(size, start, length);
-  const result = native.sendto(validFd, buffer as ArrayBufferView, start, count, target.family, target.bytes, target.port, target.scopeId);
+  const result = native.sendto(
+    validFd,
+    buffer as ArrayBufferView,
+    start,
+    count,
+    target.family,
+    target.bytes,
+    target.port,
+    target.scopeId,
+  );
   return checkOrNull(result, 'sendto', validFd);
 }
 
 /** Receives one datagram: its size and sender, null if none is queued. A longer datagram is truncated. */
-export function recvfrom(fd: number, buffer: ArrayBufferView, offset?: number, length?: number): ReceivedDatagram | null {
+export function recvfrom(
+  fd: number,
+  buffer: ArrayBufferView,
+  offset?: number,
+  length?: number,
+): ReceivedDatagram | null {
   const validFd = validateFd(fd);
   const size = viewByteLength(buffer, 'buffer');
   const start = validateOffset(size, offset);
   const count = validateLength(size, start, length);
-  const result = checkOrNull(native.recvfrom(validFd, buffer as ArrayBufferView, start, count, record.bytes), 'recvfrom', validFd);
+  const result = checkOrNull(
+    native.recvfrom(validFd, buffer as ArrayBufferView, start, count, record.bytes),
+    'recvfrom',
+    validFd,
+  );
   return result === null ? null : { bytes: result, address: record.read() };
 }

@@ -71,7 +71,10 @@ function parseIPv6(host: string, name: string): { bytes: Uint8Array; scopeId: nu
 // '::ffff:1.2.3.4' is '::ffff:102:304'.
 function dottedTailAsGroups(literal: string): string {
   const lastColon = literal.lastIndexOf(':');
-  const [a, b, c, d] = literal.slice(lastColon + 1).split('.').map(Number);
+  const [a, b, c, d] = literal
+    .slice(lastColon + 1)
+    .split('.')
+    .map(Number);
   return `${literal.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
@@ -107,7 +110,12 @@ export function parseUnixPath(path: unknown, name: string): Uint8Array {
   // A filesystem path needs room for its terminating NUL; an abstract name does not.
   const max = abstract ? UNIX_PATH_MAX : UNIX_PATH_MAX - 1;
   if (bytes.length === 0 || bytes.length > max || (!abstract && bytes.includes(0))) {
-    throw invalidArgValue(TypeError, name, path, `must be a non-empty path of at most ${max} bytes without NUL bytes, or '\\0' and an abstract name`);
+    throw invalidArgValue(
+      TypeError,
+      name,
+      path,
+      `must be a non-empty path of at most ${max} bytes without NUL bytes, or '\\0' and an abstract name`,
+    );
   }
   return bytes;
 }
@@ -123,9 +131,15 @@ export function toNative(value: unknown, name = 'address'): NativeAddress {
   }
   const host = parseHost(address.address, `${name}.address`);
   if (address.family !== undefined && (address.family === 'IPv4') !== (host.family === AF_INET)) {
-    throw invalidArgValue(TypeError, `${name}.family`, address.family, `does not match the address ${String(address.address)}`);
+    throw invalidArgValue(
+      TypeError,
+      `${name}.family`,
+      address.family,
+      `does not match the address ${String(address.address)}`,
+    );
   }
-  const scopeId = address.scopeId === undefined ? host.scopeId : validateInteger(address.scopeId, `${name}.scopeId`, 0, 0xffffffff);
+  const scopeId =
+    address.scopeId === undefined ? host.scopeId : validateInteger(address.scopeId, `${name}.scopeId`, 0, 0xffffffff);
   return { family: host.family, bytes: host.bytes, port: validatePort(address.port, `${name}.port`), scopeId };
 }
 
@@ -140,7 +154,7 @@ export function formatIPv6(bytes: Uint8Array): string {
   // RFC 5952: the longest run of two or more zero groups (the first of equals) becomes '::'.
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];

@@ -17,12 +17,14 @@ struct NamedNumber {
 
 inline Napi::Object Family(Napi::Env env, std::initializer_list<NamedFunction> functions) {
   Napi::Object family = Napi::Object::New(env);
-  for (const NamedFunction& entry : functions) family.Set(entry.name, Napi::Function::New(env, entry.callback, entry.name));
+  for (const NamedFunction& entry : functions)
+    family.Set(entry.name, Napi::Function::New(env, entry.callback, entry.name));
   return family;
 }
 
 inline Napi::Object NumberTable(Napi::Env env, std::initializer_list<NamedNumber> entries) {
   Napi::Object table = Napi::Object::New(env);
-  for (const NamedNumber& entry : entries) table.Set(entry.name, Napi::Number::New(env, entry.value));
+  for (const NamedNumber& entry : entries)
+    table.Set(entry.name, Napi::Number::New(env, entry.value));
   return table;
 }

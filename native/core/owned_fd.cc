@@ -9,7 +9,9 @@ Napi::Function OwnedFd::Define(Napi::Env env) {
 }
 
 OwnedFd::OwnedFd(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<OwnedFd>(info), env_(info.Env()), fd_(info[0].As<Napi::Number>().Int32Value()) {
+    : Napi::ObjectWrap<OwnedFd>(info),
+      env_(info.Env()),
+      fd_(info[0].As<Napi::Number>().Int32Value()) {
   napi_add_env_cleanup_hook(env_, OnEnvTeardown, this);
 }
 
@@ -17,7 +19,9 @@ OwnedFd::OwnedFd(const Napi::CallbackInfo& info)
 // hear of a failure.
 OwnedFd::~OwnedFd() { CloseFd(); }
 
-Napi::Value OwnedFd::Close(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), CloseFd()); }
+Napi::Value OwnedFd::Close(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), CloseFd());
+}
 
 void OwnedFd::OnEnvTeardown(void* self) { static_cast<OwnedFd*>(self)->CloseFd(); }
 

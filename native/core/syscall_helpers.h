@@ -14,9 +14,13 @@
 
 #include "system_error.h"
 
-inline int IntArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+inline int IntArg(const Napi::CallbackInfo& info, size_t i) {
+  return info[i].As<Napi::Number>().Int32Value();
+}
 
-inline Napi::Value ResultValue(Napi::Env env, long result) { return Napi::Number::New(env, ResultOrErrno(result)); }
+inline Napi::Value ResultValue(Napi::Env env, long result) {
+  return Napi::Number::New(env, ResultOrErrno(result));
+}
 
 // A call refused before any syscall, answered the way the kernel would have answered it.
 inline Napi::Value Refused(Napi::Env env, int err) { return Napi::Number::New(env, -err); }
@@ -70,11 +74,14 @@ inline bool ViewSpan(napi_env env, napi_value value, ByteSpan* span) {
   if (is_typed_array) {
     napi_typedarray_type type;
     size_t length = 0;
-    if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok) return false;
+    if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
+      return false;
     size = length * ElementBytes(type);
   } else {
     napi_is_dataview(env, value, &is_data_view);
-    if (!is_data_view || napi_get_dataview_info(env, value, &size, &data, nullptr, nullptr) != napi_ok) return false;
+    if (!is_data_view ||
+        napi_get_dataview_info(env, value, &size, &data, nullptr, nullptr) != napi_ok)
+      return false;
   }
   *span = {static_cast<uint8_t*>(data), data == nullptr ? 0 : size};
   return true;
@@ -85,7 +92,8 @@ inline bool ViewSpan(napi_env env, napi_value value, ByteSpan* span) {
 inline bool SizeArg(napi_env env, napi_value value, size_t max, size_t* out) {
   double number;
   if (napi_get_value_double(env, value, &number) != napi_ok) return false;
-  if (!(number >= 0 && number <= static_cast<double>(max)) || number != std::trunc(number)) return false;
+  if (!(number >= 0 && number <= static_cast<double>(max)) || number != std::trunc(number))
+    return false;
   *out = static_cast<size_t>(number);
   return true;
 }

@@ -43,9 +43,9 @@ class EventSource {
   virtual ~EventSource() = default;
   // Whether the source keeps the event loop (and so the process or worker) alive.
   virtual void SetRef(bool ref) = 0;
-  // JS has let the last batch go: the source may fill the buffer again. Returns the count of a batch
-  // it filled at once, for JS to dispatch on return (never through the sink: JS is below this call),
-  // or 0. See "Why the hand-back is deferred" in docs/DESIGN.md.
+  // JS has let the last batch go: the source may fill the buffer again. Returns the count of a
+  // batch it filled at once, for JS to dispatch on return (never through the sink: JS is below this
+  // call), or 0. See "Why the hand-back is deferred" in docs/DESIGN.md.
   virtual int Release() { return 0; }
   // After Stop returns, the sink is never called again and nothing touches the batch buffer. The
   // source frees itself once the runtime has let go of it.

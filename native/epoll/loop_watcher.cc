@@ -69,7 +69,8 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, EventBuffer buffer, BatchSink* si
 // the loop comes back here only after its timers, I/O and immediates have had their turn.
 // A failure stops the watcher for good (libuv has stopped the handle on a bad status, and an
 // epoll_wait that fails with no timeout fails again: EBADF or EINVAL, the fd was closed or
-// replaced behind the instance's back), so the sink hears of it rather than the instance going deaf.
+// replaced behind the instance's back), so the sink hears of it rather than the instance going
+// deaf.
 void LoopWatcher::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   LoopWatcher* self = static_cast<LoopWatcher*>(handle->data);
   if (self->sink_ == nullptr) return;

@@ -15,7 +15,8 @@ class LoopWatcher : public EventSource {
   void Stop() override;
 
  private:
-  LoopWatcher(napi_env env, EventBuffer buffer, BatchSink* sink) : env_(env), buffer_(buffer), sink_(sink) {}
+  LoopWatcher(napi_env env, EventBuffer buffer, BatchSink* sink)
+      : env_(env), buffer_(buffer), sink_(sink) {}
 
   static void OnReadable(uv_poll_t* handle, int status, int events);
   static void OnClosed(uv_handle_t* handle);

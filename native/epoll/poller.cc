@@ -5,51 +5,52 @@
 #include <cerrno>
 #include <cstring>
 
-#include "event_token.h"
 #include "../core/exports.h"
-#include "loop_watcher.h"
 #include "../core/system_error.h"
+#include "event_token.h"
+#include "loop_watcher.h"
 #include "wait_thread.h"
 
 // As unsigned 32-bit numbers: EPOLLET is 2147483648 on every architecture.
 Napi::Object EpollFamily(Napi::Env env) {
   Napi::Object family = Napi::Object::New(env);
   family.Set("constants", NumberTable(env, {
-      {"EPOLLIN", EPOLLIN},
-      {"EPOLLPRI", EPOLLPRI},
-      {"EPOLLOUT", EPOLLOUT},
-      {"EPOLLERR", EPOLLERR},
-      {"EPOLLHUP", EPOLLHUP},
-      {"EPOLLRDNORM", EPOLLRDNORM},
-      {"EPOLLRDBAND", EPOLLRDBAND},
-      {"EPOLLWRNORM", EPOLLWRNORM},
-      {"EPOLLWRBAND", EPOLLWRBAND},
-      {"EPOLLMSG", EPOLLMSG},
-      {"EPOLLRDHUP", EPOLLRDHUP},
-      {"EPOLLEXCLUSIVE", EPOLLEXCLUSIVE},
-      {"EPOLLWAKEUP", EPOLLWAKEUP},
-      {"EPOLLONESHOT", EPOLLONESHOT},
-      {"EPOLLET", EPOLLET},
-      {"EPOLL_CTL_ADD", EPOLL_CTL_ADD},
-      {"EPOLL_CTL_MOD", EPOLL_CTL_MOD},
-      {"EPOLL_CTL_DEL", EPOLL_CTL_DEL},
-  }));
+                                               {"EPOLLIN", EPOLLIN},
+                                               {"EPOLLPRI", EPOLLPRI},
+                                               {"EPOLLOUT", EPOLLOUT},
+                                               {"EPOLLERR", EPOLLERR},
+                                               {"EPOLLHUP", EPOLLHUP},
+                                               {"EPOLLRDNORM", EPOLLRDNORM},
+                                               {"EPOLLRDBAND", EPOLLRDBAND},
+                                               {"EPOLLWRNORM", EPOLLWRNORM},
+                                               {"EPOLLWRBAND", EPOLLWRBAND},
+                                               {"EPOLLMSG", EPOLLMSG},
+                                               {"EPOLLRDHUP", EPOLLRDHUP},
+                                               {"EPOLLEXCLUSIVE", EPOLLEXCLUSIVE},
+                                               {"EPOLLWAKEUP", EPOLLWAKEUP},
+                                               {"EPOLLONESHOT", EPOLLONESHOT},
+                                               {"EPOLLET", EPOLLET},
+                                               {"EPOLL_CTL_ADD", EPOLL_CTL_ADD},
+                                               {"EPOLL_CTL_MOD", EPOLL_CTL_MOD},
+                                               {"EPOLL_CTL_DEL", EPOLL_CTL_DEL},
+                                           }));
   family.Set("Poller", Poller::Define(env));
   return family;
 }
 
 Napi::Function Poller::Define(Napi::Env env) {
-  return DefineClass(env, "Poller",
-                     {
-                         InstanceMethod<&Poller::Ctl>("ctl"),
-                         InstanceMethod<&Poller::SetActive>("setActive"),
-                         InstanceMethod<&Poller::Release>("release"),
-                         InstanceMethod<&Poller::Close>("close"),
-                         InstanceAccessor<&Poller::GetFd>("fd"),
-                         InstanceAccessor<&Poller::GetBuffer>("buffer"),
-                         StaticValue("eventLayout", EventLayout(env), napi_enumerable),
-                         StaticValue("maxEvents", Napi::Number::New(env, kMaxEvents), napi_enumerable),
-                     });
+  return DefineClass(
+      env, "Poller",
+      {
+          InstanceMethod<&Poller::Ctl>("ctl"),
+          InstanceMethod<&Poller::SetActive>("setActive"),
+          InstanceMethod<&Poller::Release>("release"),
+          InstanceMethod<&Poller::Close>("close"),
+          InstanceAccessor<&Poller::GetFd>("fd"),
+          InstanceAccessor<&Poller::GetBuffer>("buffer"),
+          StaticValue("eventLayout", EventLayout(env), napi_enumerable),
+          StaticValue("maxEvents", Napi::Number::New(env, kMaxEvents), napi_enumerable),
+      });
 }
 
 Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info), env_(info.Env()) {
@@ -74,7 +75,8 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info),
   // A fresh resource, held by the Poller's object: see "What is held weakly" in docs/DESIGN.md.
   if (info[3].ToBoolean()) {
     Napi::Object resource = Napi::Object::New(env);
-    info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("asyncResource", resource));
+    info.This().As<Napi::Object>().DefineProperty(
+        Napi::PropertyDescriptor::Value("asyncResource", resource));
     napi_async_init(env, resource, Napi::String::New(env, kAsyncResourceName), &async_context_);
   }
   try {
@@ -111,7 +113,8 @@ void Poller::Deliver(napi_env env, int count) {
 void Poller::Fail(napi_env env, int err, const char* syscall) {
   // From epoll_wait these mean the number is no epoll fd any more; libuv's EBADF means only that
   // the kernel reported an error on it.
-  if (std::strcmp(syscall, "epoll_wait") == 0 && (err == EBADF || err == EINVAL)) owns_epfd_ = false;
+  if (std::strcmp(syscall, "epoll_wait") == 0 && (err == EBADF || err == EINVAL))
+    owns_epfd_ = false;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value argv[2];
@@ -127,9 +130,10 @@ void Poller::Call(napi_env env, size_t argc, const napi_value* argv) {
   if (on_batch == nullptr) return;
   // Deno writes the result without checking the pointer.
   napi_value result;
-  napi_status status = async_context_ == nullptr
-                           ? napi_call_function(env, on_batch, on_batch, argc, argv, &result)
-                           : napi_make_callback(env, async_context_, on_batch, on_batch, argc, argv, &result);
+  napi_status status =
+      async_context_ == nullptr
+          ? napi_call_function(env, on_batch, on_batch, argc, argv, &result)
+          : napi_make_callback(env, async_context_, on_batch, on_batch, argc, argv, &result);
   // A handler's exception must reach 'uncaughtException' like any Node callback's; neither a
   // uv callback nor a thread-safe function would report it on their own.
   if (status == napi_pending_exception) {
@@ -174,7 +178,9 @@ Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Poller::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), epfd_); }
+Napi::Value Poller::GetFd(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), epfd_);
+}
 
 Napi::Value Poller::GetBuffer(const Napi::CallbackInfo& /*info*/) { return js_buffer_.Value(); }
 

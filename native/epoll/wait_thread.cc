@@ -6,8 +6,8 @@
 #include <csignal>
 #include <cstdint>
 
-#include "event_token.h"
 #include "../core/system_error.h"
+#include "event_token.h"
 
 namespace {
 
@@ -119,7 +119,8 @@ bool WaitThread::Post(intptr_t item) {
     case napi_closing:
       return false;
     default:
-      napi_fatal_error("linux-epoll", NAPI_AUTO_LENGTH, "napi_call_threadsafe_function failed", NAPI_AUTO_LENGTH);
+      napi_fatal_error("linux-epoll", NAPI_AUTO_LENGTH, "napi_call_threadsafe_function failed",
+                       NAPI_AUTO_LENGTH);
   }
 }
 

@@ -37,15 +37,15 @@ Napi::Value TimerFdSettime(const Napi::CallbackInfo& info) {
 
 Napi::Object CounterFdFamily(Napi::Env env) {
   Napi::Object family = Family(env, {
-      {"eventfd", EventFd},
-      {"timerfdCreate", TimerFdCreate},
-      {"timerfdSettime", TimerFdSettime},
-  });
+                                        {"eventfd", EventFd},
+                                        {"timerfdCreate", TimerFdCreate},
+                                        {"timerfdSettime", TimerFdSettime},
+                                    });
   family.Set("timerClocks", NumberTable(env, {
-      {"monotonic", CLOCK_MONOTONIC},
-      {"realtime", CLOCK_REALTIME},
-      {"boottime", CLOCK_BOOTTIME},
-  }));
+                                                 {"monotonic", CLOCK_MONOTONIC},
+                                                 {"realtime", CLOCK_REALTIME},
+                                                 {"boottime", CLOCK_BOOTTIME},
+                                             }));
   family.Set("OwnedFd", OwnedFd::Define(env));
   return family;
 }

@@ -19,7 +19,8 @@ Napi::Value FdPair(const Napi::CallbackInfo& info, int (*make)(int fds[2])) {
   size_t length = 0;
   void* data = nullptr;
   if (!info[0].IsTypedArray() ||
-      napi_get_typedarray_info(info.Env(), info[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(info.Env(), info[0], &type, &length, &data, nullptr, nullptr) !=
+          napi_ok ||
       type != napi_int32_array || length < 2 || data == nullptr) {
     return Refused(info.Env(), EFAULT);
   }
@@ -38,7 +39,8 @@ int MakeSocketPair(int fds[2]) {
 Napi::Value Pipe(const Napi::CallbackInfo& info) { return FdPair(info, MakePipe); }
 Napi::Value SocketPair(const Napi::CallbackInfo& info) { return FdPair(info, MakeSocketPair); }
 
-// read(fd, view, byteOffset, byteLength): bytes read or -errno; -EFAULT for a range outside the view.
+// read(fd, view, byteOffset, byteLength): bytes read or -errno; -EFAULT for a range outside the
+// view.
 Napi::Value Read(const Napi::CallbackInfo& info) {
   ByteSpan range;
   if (!ViewRange(info, 1, &range)) return Refused(info.Env(), EFAULT);
@@ -46,7 +48,8 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   return ResultValue(info.Env(), RetryingEintr([&] { return read(fd, range.data, range.size); }));
 }
 
-// write(fd, view, byteOffset, byteLength): bytes written or -errno; -EFAULT for a range outside the view.
+// write(fd, view, byteOffset, byteLength): bytes written or -errno; -EFAULT for a range outside the
+// view.
 Napi::Value Write(const Napi::CallbackInfo& info) {
   ByteSpan range;
   if (!ViewRange(info, 1, &range)) return Refused(info.Env(), EFAULT);
@@ -64,10 +67,10 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 
 Napi::Object IoFamily(Napi::Env env) {
   return Family(env, {
-      {"pipe", Pipe},
-      {"socketpair", SocketPair},
-      {"read", Read},
-      {"write", Write},
-      {"close", Close},
-  });
+                         {"pipe", Pipe},
+                         {"socketpair", SocketPair},
+                         {"read", Read},
+                         {"write", Write},
+                         {"close", Close},
+                     });
 }

@@ -98,7 +98,8 @@ void Unpack(const sockaddr_storage& storage, socklen_t length, uint8_t* record) 
 
 // socket(family, type): the new non-blocking, close-on-exec fd or -errno.
 Napi::Value Socket(const Napi::CallbackInfo& info) {
-  return ResultValue(info.Env(), socket(IntArg(info, 0), IntArg(info, 1) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  return ResultValue(info.Env(),
+                     socket(IntArg(info, 0), IntArg(info, 1) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 }
 
 // bind(fd, family, bytes, port, scopeId): 0 or -errno.
@@ -106,7 +107,8 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
   sockaddr_storage storage;
   socklen_t length;
   if (int err = Pack(info, 1, &storage, &length)) return Refused(info.Env(), err);
-  return ResultValue(info.Env(), bind(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), length));
+  return ResultValue(info.Env(),
+                     bind(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), length));
 }
 
 // connect(fd, family, bytes, port, scopeId): 0, -EINPROGRESS or -errno. Not retried on EINTR:
@@ -115,7 +117,8 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   sockaddr_storage storage;
   socklen_t length;
   if (int err = Pack(info, 1, &storage, &length)) return Refused(info.Env(), err);
-  return ResultValue(info.Env(), connect(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), length));
+  return ResultValue(info.Env(),
+                     connect(IntArg(info, 0), reinterpret_cast<sockaddr*>(&storage), length));
 }
 
 Napi::Value Listen(const Napi::CallbackInfo& info) {
@@ -131,7 +134,8 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
   socklen_t length = sizeof(storage);
   int fd = IntArg(info, 0);
   long result = RetryingEintr([&] {
-    return accept4(fd, reinterpret_cast<sockaddr*>(&storage), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return accept4(fd, reinterpret_cast<sockaddr*>(&storage), &length,
+                   SOCK_NONBLOCK | SOCK_CLOEXEC);
   });
   if (result >= 0) Unpack(storage, length, record);
   return ResultValue(info.Env(), result);
@@ -155,7 +159,8 @@ Napi::Value PeerAddress(const Napi::CallbackInfo& info) { return Name(info, getp
 // setIntOption(fd, level, name, value): 0 or -errno.
 Napi::Value SetIntOption(const Napi::CallbackInfo& info) {
   int value = IntArg(info, 3);
-  return ResultValue(info.Env(), setsockopt(IntArg(info, 0), IntArg(info, 1), IntArg(info, 2), &value, sizeof(value)));
+  return ResultValue(info.Env(), setsockopt(IntArg(info, 0), IntArg(info, 1), IntArg(info, 2),
+                                            &value, sizeof(value)));
 }
 
 // getIntOption(fd, level, name): the value (every option lib/ reads is >= 0) or -errno.
@@ -169,7 +174,8 @@ Napi::Value GetIntOption(const Napi::CallbackInfo& info) {
 // setLinger(fd, on, seconds): 0 or -errno.
 Napi::Value SetLinger(const Napi::CallbackInfo& info) {
   linger value{info[1].ToBoolean() ? 1 : 0, IntArg(info, 2)};
-  return ResultValue(info.Env(), setsockopt(IntArg(info, 0), SOL_SOCKET, SO_LINGER, &value, sizeof(value)));
+  return ResultValue(info.Env(),
+                     setsockopt(IntArg(info, 0), SOL_SOCKET, SO_LINGER, &value, sizeof(value)));
 }
 
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
@@ -209,7 +215,8 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   ByteSpan span;
   if (!ViewRange(info, 1, &span)) return Refused(info.Env(), EFAULT);
   int fd = IntArg(info, 0), flags = IntArg(info, 4) | MSG_NOSIGNAL;
-  return ResultValue(info.Env(), RetryingEintr([&] { return send(fd, span.data, span.size, flags); }));
+  return ResultValue(info.Env(),
+                     RetryingEintr([&] { return send(fd, span.data, span.size, flags); }));
 }
 
 // recv(fd, view, offset, length, flags): bytes received or -errno.
@@ -217,7 +224,8 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   ByteSpan span;
   if (!ViewRange(info, 1, &span)) return Refused(info.Env(), EFAULT);
   int fd = IntArg(info, 0), flags = IntArg(info, 4);
-  return ResultValue(info.Env(), RetryingEintr([&] { return recv(fd, span.data, span.size, flags); }));
+  return ResultValue(info.Env(),
+                     RetryingEintr([&] { return recv(fd, span.data, span.size, flags); }));
 }
 
 // sendto(fd, view, offset, length, family, bytes, port, scopeId): bytes sent or -errno.
@@ -229,7 +237,9 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
   if (int err = Pack(info, 4, &storage, &length)) return Refused(info.Env(), err);
   int fd = IntArg(info, 0);
   auto* address = reinterpret_cast<sockaddr*>(&storage);
-  return ResultValue(info.Env(), RetryingEintr([&] { return sendto(fd, span.data, span.size, MSG_NOSIGNAL, address, length); }));
+  return ResultValue(info.Env(), RetryingEintr([&] {
+                       return sendto(fd, span.data, span.size, MSG_NOSIGNAL, address, length);
+                     }));
 }
 
 // recvfrom(fd, view, offset, length, record): bytes received or -errno; the sender goes to record.
@@ -241,65 +251,66 @@ Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
   socklen_t length = sizeof(storage);
   int fd = IntArg(info, 0);
   auto* address = reinterpret_cast<sockaddr*>(&storage);
-  long result = RetryingEintr([&] { return recvfrom(fd, span.data, span.size, 0, address, &length); });
+  long result =
+      RetryingEintr([&] { return recvfrom(fd, span.data, span.size, 0, address, &length); });
   if (result >= 0) Unpack(storage, length, record);
   return ResultValue(info.Env(), result);
 }
 
 Napi::Object SockConstants(Napi::Env env) {
   return NumberTable(env, {
-      {"AF_INET", AF_INET},
-      {"AF_INET6", AF_INET6},
-      {"AF_UNIX", AF_UNIX},
-      {"SOCK_STREAM", SOCK_STREAM},
-      {"SOCK_DGRAM", SOCK_DGRAM},
-      {"SOL_SOCKET", SOL_SOCKET},
-      {"SO_REUSEADDR", SO_REUSEADDR},
-      {"SO_REUSEPORT", SO_REUSEPORT},
-      {"SO_KEEPALIVE", SO_KEEPALIVE},
-      {"SO_RCVBUF", SO_RCVBUF},
-      {"SO_SNDBUF", SO_SNDBUF},
-      {"SO_ERROR", SO_ERROR},
-      {"SO_LINGER", SO_LINGER},
-      {"SO_OOBINLINE", SO_OOBINLINE},
-      {"IPPROTO_TCP", IPPROTO_TCP},
-      {"IPPROTO_IPV6", IPPROTO_IPV6},
-      {"TCP_NODELAY", TCP_NODELAY},
-      {"IPV6_V6ONLY", IPV6_V6ONLY},
-      {"SHUT_RD", SHUT_RD},
-      {"SHUT_WR", SHUT_WR},
-      {"SHUT_RDWR", SHUT_RDWR},
-      {"MSG_OOB", MSG_OOB},
-      {"MSG_PEEK", MSG_PEEK},
-      {"ADDRESS_RECORD_SIZE", kRecordSize},
-      {"ADDRESS_RECORD_BYTES", kRecordBytes},
-      {"MAX_IOV", kMaxIov},
-      {"UNIX_PATH_MAX", sizeof(sockaddr_un::sun_path)},
-  });
+                              {"AF_INET", AF_INET},
+                              {"AF_INET6", AF_INET6},
+                              {"AF_UNIX", AF_UNIX},
+                              {"SOCK_STREAM", SOCK_STREAM},
+                              {"SOCK_DGRAM", SOCK_DGRAM},
+                              {"SOL_SOCKET", SOL_SOCKET},
+                              {"SO_REUSEADDR", SO_REUSEADDR},
+                              {"SO_REUSEPORT", SO_REUSEPORT},
+                              {"SO_KEEPALIVE", SO_KEEPALIVE},
+                              {"SO_RCVBUF", SO_RCVBUF},
+                              {"SO_SNDBUF", SO_SNDBUF},
+                              {"SO_ERROR", SO_ERROR},
+                              {"SO_LINGER", SO_LINGER},
+                              {"SO_OOBINLINE", SO_OOBINLINE},
+                              {"IPPROTO_TCP", IPPROTO_TCP},
+                              {"IPPROTO_IPV6", IPPROTO_IPV6},
+                              {"TCP_NODELAY", TCP_NODELAY},
+                              {"IPV6_V6ONLY", IPV6_V6ONLY},
+                              {"SHUT_RD", SHUT_RD},
+                              {"SHUT_WR", SHUT_WR},
+                              {"SHUT_RDWR", SHUT_RDWR},
+                              {"MSG_OOB", MSG_OOB},
+                              {"MSG_PEEK", MSG_PEEK},
+                              {"ADDRESS_RECORD_SIZE", kRecordSize},
+                              {"ADDRESS_RECORD_BYTES", kRecordBytes},
+                              {"MAX_IOV", kMaxIov},
+                              {"UNIX_PATH_MAX", sizeof(sockaddr_un::sun_path)},
+                          });
 }
 
 }  // namespace
 
 Napi::Object SockFamily(Napi::Env env) {
   Napi::Object family = Family(env, {
-      {"socket", Socket},
-      {"bind", Bind},
-      {"connect", Connect},
-      {"listen", Listen},
-      {"accept", Accept},
-      {"localAddress", LocalAddress},
-      {"peerAddress", PeerAddress},
-      {"setIntOption", SetIntOption},
-      {"getIntOption", GetIntOption},
-      {"setLinger", SetLinger},
-      {"shutdown", Shutdown},
-      {"writev", Writev},
-      {"readv", Readv},
-      {"send", Send},
-      {"recv", Recv},
-      {"sendto", SendTo},
-      {"recvfrom", RecvFrom},
-  });
+                                        {"socket", Socket},
+                                        {"bind", Bind},
+                                        {"connect", Connect},
+                                        {"listen", Listen},
+                                        {"accept", Accept},
+                                        {"localAddress", LocalAddress},
+                                        {"peerAddress", PeerAddress},
+                                        {"setIntOption", SetIntOption},
+                                        {"getIntOption", GetIntOption},
+                                        {"setLinger", SetLinger},
+                                        {"shutdown", Shutdown},
+                                        {"writev", Writev},
+                                        {"readv", Readv},
+                                        {"send", Send},
+                                        {"recv", Recv},
+                                        {"sendto", SendTo},
+                                        {"recvfrom", RecvFrom},
+                                    });
   family.Set("constants", SockConstants(env));
   return family;
 }

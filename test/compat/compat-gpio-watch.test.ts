@@ -10,7 +10,9 @@ import { waitFor } from '../support/wait';
 const SCRIPT = path.resolve(__dirname, '../../dist/examples/gpio-watch.js');
 
 function runExample(...args: string[]) {
-  return runScript(`process.argv.splice(1, Infinity, ${JSON.stringify(SCRIPT)}, ...${JSON.stringify(args)}); require('module').runMain();`);
+  return runScript(
+    `process.argv.splice(1, Infinity, ${JSON.stringify(SCRIPT)}, ...${JSON.stringify(args)}); require('module').runMain();`,
+  );
 }
 
 test('watchInterrupts reports urgent data (EPOLLPRI) on the watched fd', async () => {
@@ -31,7 +33,11 @@ test('watchInterrupts reports urgent data (EPOLLPRI) on the watched fd', async (
 
 test('the script watches a sysfs file for the given time, then stops and exits', async () => {
   const result = await runExample('/sys/class/net/lo/operstate', '0.2');
-  expect(result).toMatchObject({ code: 0, stdout: 'watching /sys/class/net/lo/operstate for 0.2 s\nstopped\n', stderr: '' });
+  expect(result).toMatchObject({
+    code: 0,
+    stdout: 'watching /sys/class/net/lo/operstate for 0.2 s\nstopped\n',
+    stderr: '',
+  });
 });
 
 test('the script explains a missing value file and bad arguments', async () => {

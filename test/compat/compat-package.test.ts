@@ -23,7 +23,9 @@ afterAll(() => fs.rmSync(consumer, { recursive: true, force: true }));
 async function runConsumer(name: string, source: string): Promise<string> {
   const file = path.join(consumer, name);
   fs.writeFileSync(file, source);
-  const result = await runScript(`import(${JSON.stringify(pathToFileURL(file).href)}).catch((e) => { console.error(e); process.exit(1); });`);
+  const result = await runScript(
+    `import(${JSON.stringify(pathToFileURL(file).href)}).catch((e) => { console.error(e); process.exit(1); });`,
+  );
   expect(result).toMatchObject({ code: 0, stderr: '' });
   return result.stdout;
 }
@@ -34,16 +36,21 @@ const REPORT = `
 `;
 
 test('require: linux-epoll, linux-epoll/compat and linux-epoll/package.json', async () => {
-  const out = await runConsumer('require.cjs', `${REPORT}
+  const out = await runConsumer(
+    'require.cjs',
+    `${REPORT}
     const root = require('linux-epoll');
     const { Epoll } = require('linux-epoll/compat');
     console.log(typeof root.EpollInstance, Epoll.EPOLLPRI, require('linux-epoll/package.json').name);
-    try { require('linux-epoll/dist/lib/fds/io.js'); } catch (e) { console.log(e.code); }`);
+    try { require('linux-epoll/dist/lib/fds/io.js'); } catch (e) { console.log(e.code); }`,
+  );
   expect(out).toBe('function 2 linux-epoll\nERR_PACKAGE_PATH_NOT_EXPORTED\n');
 });
 
 test('import: the same module instances and names as require, and a default export', async () => {
-  const out = await runConsumer('import.mjs', `${REPORT}
+  const out = await runConsumer(
+    'import.mjs',
+    `${REPORT}
     import { createRequire } from 'node:module';
     import * as root from 'linux-epoll';
     import * as compat from 'linux-epoll/compat';
@@ -52,18 +59,22 @@ test('import: the same module instances and names as require, and a default expo
     const cjsRoot = require('linux-epoll');
     const cjsCompat = require('linux-epoll/compat');
     console.log(names(root) === names(cjsRoot), names(compat) === names(cjsCompat), names(compat));
-    console.log(root.EpollInstance === cjsRoot.EpollInstance, root.io === cjsRoot.io, Epoll === cjsCompat.Epoll, epoll.Epoll === Epoll, root.default === cjsRoot);`);
+    console.log(root.EpollInstance === cjsRoot.EpollInstance, root.io === cjsRoot.io, Epoll === cjsCompat.Epoll, epoll.Epoll === Epoll, root.default === cjsRoot);`,
+  );
   expect(out).toBe('true true Epoll\ntrue true true true true\n');
 });
 
 test('an import works end to end: an event reaches the callback', async () => {
-  const out = await runConsumer('event.mjs', `
+  const out = await runConsumer(
+    'event.mjs',
+    `
     import { Epoll } from 'linux-epoll/compat';
     import { io } from 'linux-epoll';
     const [r, w] = io.pipe();
     const poller = new Epoll((err, fd, events) => { console.log(err, fd === r, events); poller.remove(fd).close(); });
     poller.add(r, Epoll.EPOLLIN);
-    io.write(w, Buffer.from('x'));`);
+    io.write(w, Buffer.from('x'));`,
+  );
   expect(out).toBe('null true 1\n');
 });
 

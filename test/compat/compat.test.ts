@@ -78,8 +78,14 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
 
   test('the static event constants have the kernel values, read-only', () => {
     const expected = {
-      EPOLLIN: 0x1, EPOLLPRI: 0x2, EPOLLOUT: 0x4, EPOLLERR: 0x8, EPOLLHUP: 0x10,
-      EPOLLRDHUP: 0x2000, EPOLLONESHOT: 0x40000000, EPOLLET: 0x80000000,
+      EPOLLIN: 0x1,
+      EPOLLPRI: 0x2,
+      EPOLLOUT: 0x4,
+      EPOLLERR: 0x8,
+      EPOLLHUP: 0x10,
+      EPOLLRDHUP: 0x2000,
+      EPOLLONESHOT: 0x40000000,
+      EPOLLET: 0x80000000,
     };
     for (const [name, value] of Object.entries(expected)) {
       expect(Impl[name as keyof typeof expected]).toBe(value);
@@ -103,12 +109,26 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
   test('add, modify and remove return this and take every event type (verify-events)', () => {
     const [r] = pool.pipe();
     const ep = make();
-    const types = [Impl.EPOLLIN, Impl.EPOLLOUT, Impl.EPOLLRDHUP, Impl.EPOLLPRI, Impl.EPOLLERR, Impl.EPOLLHUP, Impl.EPOLLET, Impl.EPOLLONESHOT];
+    const types = [
+      Impl.EPOLLIN,
+      Impl.EPOLLOUT,
+      Impl.EPOLLRDHUP,
+      Impl.EPOLLPRI,
+      Impl.EPOLLERR,
+      Impl.EPOLLHUP,
+      Impl.EPOLLET,
+      Impl.EPOLLONESHOT,
+    ];
     for (const events of types) expect(ep.add(r, events).remove(r)).toBe(ep);
     ep.add(r, Impl.EPOLLONESHOT);
     for (const events of types) expect(ep.modify(r, events)).toBe(ep);
     expect(ep.remove(r)).toBe(ep);
-    expect(ep.add(r, Impl.EPOLLIN | Impl.EPOLLET).modify(r, Impl.EPOLLPRI | Impl.EPOLLONESHOT).remove(r)).toBe(ep);
+    expect(
+      ep
+        .add(r, Impl.EPOLLIN | Impl.EPOLLET)
+        .modify(r, Impl.EPOLLPRI | Impl.EPOLLONESHOT)
+        .remove(r),
+    ).toBe(ep);
   });
 
   test.each([
@@ -123,7 +143,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     ['modify', [null, 1], 'modify(int fd, int events)'],
     ['remove', [], 'remove(int fd)'],
     ['remove', ['x'], 'remove(int fd)'],
-  ] as const)('%s(%p) is refused with epoll@4\'s message', (method, args, signature) => {
+  ] as const)("%s(%p) is refused with epoll@4's message", (method, args, signature) => {
     const [r] = pool.pipe();
     const ep = make().add(r, Impl.EPOLLIN);
     const call = ep[method] as (...a: unknown[]) => unknown;
@@ -134,7 +154,7 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     expect(errorFrom(() => ep.add(r, Impl.EPOLLIN)).message).toBe('File exists');
   });
 
-  test('kernel errors carry strerror\'s text', () => {
+  test("kernel errors carry strerror's text", () => {
     const [r] = pool.pipe();
     const ep = make();
     expect(errorFrom(() => ep.add(-1, Impl.EPOLLIN)).message).toBe('Bad file descriptor');
@@ -314,10 +334,13 @@ describe.each(IMPLEMENTATIONS)('%s', (_name, Impl, modulePath) => {
     });
 
     test('an Epoll with fds added is never garbage collected (no-gc-allowed)', async () => {
-      const result = await runScript(`${prelude}
+      const result = await runScript(
+        `${prelude}
         const [r, w] = io.pipe();
         (() => { new Epoll((err, fd) => { console.log('event', fd === r); process.exit(0); }).add(r, Epoll.EPOLLIN); })();
-        setTimeout(() => { for (let i = 0; i < 5; i++) global.gc(); io.write(w, Buffer.from('x')); }, 50);`, { args: ['--expose-gc'] });
+        setTimeout(() => { for (let i = 0; i < 5; i++) global.gc(); io.write(w, Buffer.from('x')); }, 50);`,
+        { args: ['--expose-gc'] },
+      );
       expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'event true\n' });
     });
 
@@ -366,7 +389,12 @@ describe('differences from epoll@4.0.2', () => {
     const ep = new Epoll(() => {});
     const epoll4 = new Epoll4(() => {});
     try {
-      for (const [bad, code] of [[NaN, 'ERR_OUT_OF_RANGE'], [1.5, 'ERR_OUT_OF_RANGE'], [2 ** 32 + 1, 'ERR_OUT_OF_RANGE'], [0x800, 'ERR_INVALID_ARG_VALUE']] as const) {
+      for (const [bad, code] of [
+        [NaN, 'ERR_OUT_OF_RANGE'],
+        [1.5, 'ERR_OUT_OF_RANGE'],
+        [2 ** 32 + 1, 'ERR_OUT_OF_RANGE'],
+        [0x800, 'ERR_INVALID_ARG_VALUE'],
+      ] as const) {
         expect(errorFrom(() => ep.add(r, bad))).toMatchObject({ name: 'RangeError', code });
         expect(epoll4.add(r, bad).remove(r)).toBe(epoll4);
       }
@@ -379,8 +407,14 @@ describe('differences from epoll@4.0.2', () => {
   test('the same fd in two instances: compat delivers to both, epoll@4 says EEXIST (one global set)', async () => {
     const [r, w] = pool.pipe();
     const seen: string[] = [];
-    const a = new Epoll((_e, fd) => { seen.push('a'); a.remove(fd); });
-    const b = new Epoll((_e, fd) => { seen.push('b'); b.remove(fd); });
+    const a = new Epoll((_e, fd) => {
+      seen.push('a');
+      a.remove(fd);
+    });
+    const b = new Epoll((_e, fd) => {
+      seen.push('b');
+      b.remove(fd);
+    });
     const c = new Epoll4(() => {});
     const d = new Epoll4(() => {});
     try {
@@ -406,8 +440,18 @@ describe('differences from epoll@4.0.2', () => {
       try { ep.remove(r1); console.log('removed'); } catch (e) { console.log(e.message); }
       try { ep.close(); console.log('closed'); } catch (e) { console.log(e.message); }
       setTimeout(() => { console.log('still alive'); process.exit(0); }, 300).unref();`;
-    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'start\nremoved\nclosed\n' });
-    expect(await runScript(script(EPOLL4_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'start\nBad file descriptor\nBad file descriptor\nstill alive\n' });
+    expect(await runScript(script(COMPAT_PATH))).toMatchObject({
+      code: 0,
+      signal: null,
+      stderr: '',
+      stdout: 'start\nremoved\nclosed\n',
+    });
+    expect(await runScript(script(EPOLL4_PATH))).toMatchObject({
+      code: 0,
+      signal: null,
+      stderr: '',
+      stdout: 'start\nBad file descriptor\nBad file descriptor\nstill alive\n',
+    });
   });
 
   test('an Epoll never closed, once unreachable: compat is collected and its thread ends; epoll@4 segfaults in the GC', async () => {
@@ -426,7 +470,12 @@ describe('differences from epoll@4.0.2', () => {
         if (round < 100) setImmediate(allocate, round + 1);
         else console.log('survived', during - before, threads() - before);
       })(0);`;
-    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'survived 1 0\n' });
+    expect(await runScript(script(COMPAT_PATH))).toMatchObject({
+      code: 0,
+      signal: null,
+      stderr: '',
+      stdout: 'survived 1 0\n',
+    });
     expect(await runScript(script(EPOLL4_PATH))).toMatchObject({ code: null, signal: 'SIGSEGV', stdout: '' });
   });
 
@@ -442,18 +491,30 @@ describe('differences from epoll@4.0.2', () => {
         io.write(w, Buffer.from('x'));\`, { eval: true });
       w.on('message', (m) => console.log(JSON.stringify(m)));
       w.on('error', (e) => console.log('error', e.message));`;
-    expect(await runScript(script(COMPAT_PATH))).toMatchObject({ code: 0, signal: null, stderr: '', stdout: '[null,true,1]\n' });
+    expect(await runScript(script(COMPAT_PATH))).toMatchObject({
+      code: 0,
+      signal: null,
+      stderr: '',
+      stdout: '[null,true,1]\n',
+    });
     const epoll4 = await runScript(script(EPOLL4_PATH));
     // V8 either catches the cross-thread call (abort; on Node 26 at times an uncaught error in the
     // worker that cannot even be serialized) or does not (segmentation fault).
-    const broken = epoll4.signal === 'SIGABRT' || epoll4.signal === 'SIGSEGV' || /^error .*exception/.test(epoll4.stdout);
+    const broken =
+      epoll4.signal === 'SIGABRT' || epoll4.signal === 'SIGSEGV' || /^error .*exception/.test(epoll4.stdout);
     expect({ broken, signal: epoll4.signal, stdout: epoll4.stdout }).toMatchObject({ broken: true });
   });
 
-  test('compat errors keep epoll@4\'s class and message, and add Node\'s code, errno and syscall', () => {
+  test("compat errors keep epoll@4's class and message, and add Node's code, errno and syscall", () => {
     const ep = new Epoll(() => {});
     try {
-      expect(errorFrom(() => ep.add(-1, Epoll.EPOLLIN))).toMatchObject({ name: 'Error', message: 'Bad file descriptor', code: 'EBADF', syscall: 'epoll_ctl', fd: -1 });
+      expect(errorFrom(() => ep.add(-1, Epoll.EPOLLIN))).toMatchObject({
+        name: 'Error',
+        message: 'Bad file descriptor',
+        code: 'EBADF',
+        syscall: 'epoll_ctl',
+        fd: -1,
+      });
       expect(errorFrom(() => ep.remove('x' as unknown as number))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
       ep.close();
       expect(errorFrom(() => ep.close())).toMatchObject({ code: 'ERR_EPOLL_CLOSED' });
@@ -466,7 +527,10 @@ describe('differences from epoll@4.0.2', () => {
     for (const options of [{ dispatch: 'loop' as const }, { maxEvents: 1 }]) {
       const [r, w] = pool.pipe();
       const seen: number[] = [];
-      const ep = new Epoll((_e, fd) => { seen.push(fd); ep.remove(fd); }, options);
+      const ep = new Epoll((_e, fd) => {
+        seen.push(fd);
+        ep.remove(fd);
+      }, options);
       try {
         ep.add(r, Epoll.EPOLLIN);
         io.write(w, byte);
@@ -476,6 +540,8 @@ describe('differences from epoll@4.0.2', () => {
         ep.close();
       }
     }
-    expect(errorFrom(() => new Epoll(() => {}, { dispatch: 'fast' as never }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(errorFrom(() => new Epoll(() => {}, { dispatch: 'fast' as never }))).toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
   });
 });

@@ -1,6 +1,17 @@
 // A TypeScript user's ESM module (the import condition). It is only type-checked, by
 // scripts/test-package.sh, against the packed package installed in a fresh project.
-import { EPOLLET, EPOLLIN, EpollInstance, EventFd, TimerFd, eventNames, io, sock, type EpollHandler, type SystemError } from 'linux-epoll';
+import {
+  EPOLLET,
+  EPOLLIN,
+  EpollInstance,
+  EventFd,
+  TimerFd,
+  eventNames,
+  io,
+  sock,
+  type EpollHandler,
+  type SystemError,
+} from 'linux-epoll';
 import linuxEpoll from 'linux-epoll';
 import { Epoll } from 'linux-epoll/compat';
 import epoll from 'linux-epoll/compat';
@@ -16,7 +27,9 @@ const onReady: EpollHandler = (events, fd) => {
   const names: string[] = eventNames(events);
   use(fd, names, count);
 };
-ep.add(efd.fd, EPOLLIN | EPOLLET, onReady).modify(efd.fd, EPOLLIN).remove(efd.fd);
+ep.add(efd.fd, EPOLLIN | EPOLLET, onReady)
+  .modify(efd.fd, EPOLLIN)
+  .remove(efd.fd);
 const wrote: boolean = efd.write(1n);
 const [readEnd, writeEnd]: [number, number] = io.pipe();
 const read: number | null = io.read(readEnd, new Uint8Array(8), 0, 8);

@@ -84,14 +84,19 @@ const KINDS = {
   }) as Kind,
   handler: ((value) => (typeof value === 'function' ? 'accepted' : TYPE)) as Kind,
   optionalHandler: ((value) => (value === undefined || typeof value === 'function' ? 'accepted' : TYPE)) as Kind,
-  options: ((value) => (value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value)) ? 'accepted' : TYPE)) as Kind,
-  requiredOptions: ((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? 'accepted' : TYPE)) as Kind,
+  options: ((value) =>
+    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value))
+      ? 'accepted'
+      : TYPE) as Kind,
+  requiredOptions: ((value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? 'accepted' : TYPE) as Kind,
   view: ((value) => (ArrayBuffer.isView(value) ? 'accepted' : TYPE)) as Kind,
   views: ((value) => (Array.isArray(value) && value.length === 0 ? 'accepted' : TYPE)) as Kind,
   boolean: ((value) => (typeof value === 'boolean' ? 'accepted' : TYPE)) as Kind,
   optionalBoolean: ((value) => (value === undefined || typeof value === 'boolean' ? 'accepted' : TYPE)) as Kind,
   oneOf: ((value) => (typeof value === 'string' ? BAD_VALUE_TYPE : TYPE)) as Kind,
-  optionalOneOf: ((value) => (value === undefined ? 'accepted' : typeof value === 'string' ? BAD_VALUE_TYPE : TYPE)) as Kind,
+  optionalOneOf: ((value) =>
+    value === undefined ? 'accepted' : typeof value === 'string' ? BAD_VALUE_TYPE : TYPE) as Kind,
   /** A SocketAddress: none of the wrong values is one, and {} lacks its address. */
   address: (() => TYPE) as Kind,
   byteOffset: integer(0, 8, { optional: true }),
@@ -102,8 +107,16 @@ const KINDS = {
     if (typeof value !== 'number') return TYPE;
     return Number.isInteger(value) && value >= 1 && value <= Number.MAX_SAFE_INTEGER ? 'accepted' : RANGE;
   }) as Kind,
-  milliseconds: ((value) => (typeof value !== 'number' ? TYPE : value > 0 && value <= 1e15 ? 'accepted' : RANGE)) as Kind,
-  optionalMilliseconds: ((value) => (value === undefined ? 'accepted' : typeof value !== 'number' ? TYPE : value >= 0 && value <= 1e15 ? 'accepted' : RANGE)) as Kind,
+  milliseconds: ((value) =>
+    typeof value !== 'number' ? TYPE : value > 0 && value <= 1e15 ? 'accepted' : RANGE) as Kind,
+  optionalMilliseconds: ((value) =>
+    value === undefined
+      ? 'accepted'
+      : typeof value !== 'number'
+        ? TYPE
+        : value >= 0 && value <= 1e15
+          ? 'accepted'
+          : RANGE) as Kind,
   lingerSeconds: ((value) => (value === null ? 'accepted' : integer(0, 2 ** 31 - 1)(value))) as Kind,
   positiveSize: integer(1, 2 ** 31 - 1),
   backlog: integer(0, 2 ** 31 - 1, { optional: true }),
@@ -140,57 +153,254 @@ const handler = (): void => undefined;
 const V4 = { address: '127.0.0.1', port: 9 };
 
 const ROWS: Row[] = [
-  { name: 'new EpollInstance(options)', kinds: ['options'], valid: () => [{}], call: (_f, a) => new EpollInstance(a[0] as never).close() },
-  { name: 'new EpollInstance({ maxEvents })', kinds: ['maxEvents'], valid: () => [8], call: (_f, a) => new EpollInstance({ maxEvents: a[0] as number }).close() },
-  { name: 'new EpollInstance({ dispatch })', kinds: ['optionalOneOf'], valid: () => ['loop'], call: (_f, a) => new EpollInstance({ dispatch: a[0] as never }).close() },
-  { name: 'ep.add', kinds: ['fd', 'mask', 'handler'], valid: (f) => [f.pipe[0], EPOLLIN, handler], call: (f, a) => f.ep.add(...(a as [number, number, typeof handler])) },
-  { name: 'ep.add (loop)', kinds: ['fd', 'mask', 'handler'], valid: (f) => [f.pipe[0], EPOLLIN, handler], call: (f, a) => f.loopEp.add(...(a as [number, number, typeof handler])) },
-  { name: 'ep.modify', kinds: ['registeredFd', 'mask', 'optionalHandler'], valid: (f) => [f.efd.fd, EPOLLIN, handler], call: (f, a) => f.ep.modify(...(a as [number, number])), pure: true },
+  {
+    name: 'new EpollInstance(options)',
+    kinds: ['options'],
+    valid: () => [{}],
+    call: (_f, a) => new EpollInstance(a[0] as never).close(),
+  },
+  {
+    name: 'new EpollInstance({ maxEvents })',
+    kinds: ['maxEvents'],
+    valid: () => [8],
+    call: (_f, a) => new EpollInstance({ maxEvents: a[0] as number }).close(),
+  },
+  {
+    name: 'new EpollInstance({ dispatch })',
+    kinds: ['optionalOneOf'],
+    valid: () => ['loop'],
+    call: (_f, a) => new EpollInstance({ dispatch: a[0] as never }).close(),
+  },
+  {
+    name: 'ep.add',
+    kinds: ['fd', 'mask', 'handler'],
+    valid: (f) => [f.pipe[0], EPOLLIN, handler],
+    call: (f, a) => f.ep.add(...(a as [number, number, typeof handler])),
+  },
+  {
+    name: 'ep.add (loop)',
+    kinds: ['fd', 'mask', 'handler'],
+    valid: (f) => [f.pipe[0], EPOLLIN, handler],
+    call: (f, a) => f.loopEp.add(...(a as [number, number, typeof handler])),
+  },
+  {
+    name: 'ep.modify',
+    kinds: ['registeredFd', 'mask', 'optionalHandler'],
+    valid: (f) => [f.efd.fd, EPOLLIN, handler],
+    call: (f, a) => f.ep.modify(...(a as [number, number])),
+    pure: true,
+  },
   { name: 'ep.remove', kinds: ['registeredFd'], valid: (f) => [f.efd.fd], call: (f, a) => f.ep.remove(a[0] as number) },
-  { name: 'ep.has', kinds: ['fdLookup'], valid: (f) => [f.efd.fd], call: (f, a) => f.ep.has(a[0] as number), pure: true },
-  { name: 'eventNames', kinds: ['mask'], valid: () => [EPOLLIN], call: (_f, a) => eventNames(a[0] as number), pure: true },
-  { name: 'new EventFd', kinds: ['counterInit', 'options'], valid: () => [0, {}], call: (_f, a) => new EventFd(a[0] as number, a[1] as never).close() },
-  { name: 'new EventFd(0, { semaphore })', kinds: ['optionalBoolean'], valid: () => [true], call: (_f, a) => new EventFd(0, { semaphore: a[0] as boolean }).close() },
+  {
+    name: 'ep.has',
+    kinds: ['fdLookup'],
+    valid: (f) => [f.efd.fd],
+    call: (f, a) => f.ep.has(a[0] as number),
+    pure: true,
+  },
+  {
+    name: 'eventNames',
+    kinds: ['mask'],
+    valid: () => [EPOLLIN],
+    call: (_f, a) => eventNames(a[0] as number),
+    pure: true,
+  },
+  {
+    name: 'new EventFd',
+    kinds: ['counterInit', 'options'],
+    valid: () => [0, {}],
+    call: (_f, a) => new EventFd(a[0] as number, a[1] as never).close(),
+  },
+  {
+    name: 'new EventFd(0, { semaphore })',
+    kinds: ['optionalBoolean'],
+    valid: () => [true],
+    call: (_f, a) => new EventFd(0, { semaphore: a[0] as boolean }).close(),
+  },
   { name: 'efd.write', kinds: ['counterIncrement'], valid: () => [1], call: (f, a) => f.efd.write(a[0] as number) },
   { name: 'new TimerFd', kinds: ['options'], valid: () => [{}], call: (_f, a) => new TimerFd(a[0] as never).close() },
-  { name: 'new TimerFd({ clock })', kinds: ['optionalOneOf'], valid: () => ['monotonic'], call: (_f, a) => new TimerFd({ clock: a[0] as never }).close() },
-  { name: 'timer.start', kinds: ['milliseconds', 'optionalMilliseconds'], valid: () => [1e9, 0], call: (f, a) => f.timer.start(a[0] as number, a[1] as number) },
-  { name: 'io.read', kinds: ['fd', 'view', 'byteOffset', 'byteOffset'], valid: (f) => [f.pipe[0], f.buffer, 0, 0], call: (_f, a) => io.read(...(a as [number, Buffer])), pure: true },
-  { name: 'io.write', kinds: ['fd', 'view', 'byteOffset', 'byteOffset'], valid: (f) => [f.pipe[1], f.buffer, 0, 0], call: (_f, a) => io.write(...(a as [number, Buffer])), pure: true },
+  {
+    name: 'new TimerFd({ clock })',
+    kinds: ['optionalOneOf'],
+    valid: () => ['monotonic'],
+    call: (_f, a) => new TimerFd({ clock: a[0] as never }).close(),
+  },
+  {
+    name: 'timer.start',
+    kinds: ['milliseconds', 'optionalMilliseconds'],
+    valid: () => [1e9, 0],
+    call: (f, a) => f.timer.start(a[0] as number, a[1] as number),
+  },
+  {
+    name: 'io.read',
+    kinds: ['fd', 'view', 'byteOffset', 'byteOffset'],
+    valid: (f) => [f.pipe[0], f.buffer, 0, 0],
+    call: (_f, a) => io.read(...(a as [number, Buffer])),
+    pure: true,
+  },
+  {
+    name: 'io.write',
+    kinds: ['fd', 'view', 'byteOffset', 'byteOffset'],
+    valid: (f) => [f.pipe[1], f.buffer, 0, 0],
+    call: (_f, a) => io.write(...(a as [number, Buffer])),
+    pure: true,
+  },
   { name: 'io.close', kinds: ['fd'], valid: () => [CLOSED_FD + 1], call: (_f, a) => io.close(a[0] as number) },
-  { name: 'sock.socket', kinds: ['oneOf', 'optionalOneOf'], valid: () => ['IPv4', 'stream'], call: (_f, a) => io.close(sock.socket(...(a as [never, never]))) },
-  { name: 'sock.bind', kinds: ['fd', 'address'], valid: (f) => [f.udp, V4], call: (_f, a) => sock.bind(...(a as [number, never])) },
-  { name: 'sock.listen', kinds: ['fd', 'backlog'], valid: (f) => [f.stream[0], 1], call: (_f, a) => sock.listen(...(a as [number])) },
-  { name: 'sock.connect', kinds: ['fd', 'address'], valid: (f) => [f.udp, V4], call: (_f, a) => sock.connect(...(a as [number, never])) },
+  {
+    name: 'sock.socket',
+    kinds: ['oneOf', 'optionalOneOf'],
+    valid: () => ['IPv4', 'stream'],
+    call: (_f, a) => io.close(sock.socket(...(a as [never, never]))),
+  },
+  {
+    name: 'sock.bind',
+    kinds: ['fd', 'address'],
+    valid: (f) => [f.udp, V4],
+    call: (_f, a) => sock.bind(...(a as [number, never])),
+  },
+  {
+    name: 'sock.listen',
+    kinds: ['fd', 'backlog'],
+    valid: (f) => [f.stream[0], 1],
+    call: (_f, a) => sock.listen(...(a as [number])),
+  },
+  {
+    name: 'sock.connect',
+    kinds: ['fd', 'address'],
+    valid: (f) => [f.udp, V4],
+    call: (_f, a) => sock.connect(...(a as [number, never])),
+  },
   { name: 'sock.accept', kinds: ['fd'], valid: (f) => [f.stream[0]], call: (_f, a) => sock.accept(a[0] as number) },
   { name: 'sock.socketError', kinds: ['fd'], valid: (f) => [f.udp], call: (_f, a) => sock.socketError(a[0] as number) },
-  { name: 'sock.localAddress', kinds: ['fd'], valid: (f) => [f.udp], call: (_f, a) => sock.localAddress(a[0] as number), pure: true },
-  { name: 'sock.peerAddress', kinds: ['fd'], valid: (f) => [f.stream[0]], call: (_f, a) => sock.peerAddress(a[0] as number) },
-  { name: 'sock.listenTcp', kinds: ['options'], valid: () => [{}], call: (_f, a) => io.close(sock.listenTcp(a[0] as never)) },
-  { name: 'sock.listenUnix', kinds: ['requiredOptions'], valid: () => [{ path: '\0linux-epoll-bad-input' }], call: (_f, a) => io.close(sock.listenUnix(a[0] as never)) },
-  { name: 'sock.connectTo', kinds: ['address'], valid: () => [V4], call: (_f, a) => io.close(sock.connectTo(a[0] as never).fd) },
-  { name: 'sock.bindUdp', kinds: ['options'], valid: () => [{}], call: (_f, a) => io.close(sock.bindUdp(a[0] as never)) },
+  {
+    name: 'sock.localAddress',
+    kinds: ['fd'],
+    valid: (f) => [f.udp],
+    call: (_f, a) => sock.localAddress(a[0] as number),
+    pure: true,
+  },
+  {
+    name: 'sock.peerAddress',
+    kinds: ['fd'],
+    valid: (f) => [f.stream[0]],
+    call: (_f, a) => sock.peerAddress(a[0] as number),
+  },
+  {
+    name: 'sock.listenTcp',
+    kinds: ['options'],
+    valid: () => [{}],
+    call: (_f, a) => io.close(sock.listenTcp(a[0] as never)),
+  },
+  {
+    name: 'sock.listenUnix',
+    kinds: ['requiredOptions'],
+    valid: () => [{ path: '\0linux-epoll-bad-input' }],
+    call: (_f, a) => io.close(sock.listenUnix(a[0] as never)),
+  },
+  {
+    name: 'sock.connectTo',
+    kinds: ['address'],
+    valid: () => [V4],
+    call: (_f, a) => io.close(sock.connectTo(a[0] as never).fd),
+  },
+  {
+    name: 'sock.bindUdp',
+    kinds: ['options'],
+    valid: () => [{}],
+    call: (_f, a) => io.close(sock.bindUdp(a[0] as never)),
+  },
   ...(['setNoDelay', 'setKeepAlive', 'setReusePort', 'setReuseAddress'] as const).map((fn): Row => ({
-    name: `sock.${fn}`, kinds: ['fd', 'boolean'], valid: (f) => [f.udp, false], call: (_f, a) => sock[fn](...(a as [number, boolean])),
+    name: `sock.${fn}`,
+    kinds: ['fd', 'boolean'],
+    valid: (f) => [f.udp, false],
+    call: (_f, a) => sock[fn](...(a as [number, boolean])),
   })),
   ...(['setReceiveBufferSize', 'setSendBufferSize'] as const).map((fn): Row => ({
-    name: `sock.${fn}`, kinds: ['fd', 'positiveSize'], valid: (f) => [f.udp, 4096], call: (_f, a) => sock[fn](...(a as [number, number])),
+    name: `sock.${fn}`,
+    kinds: ['fd', 'positiveSize'],
+    valid: (f) => [f.udp, 4096],
+    call: (_f, a) => sock[fn](...(a as [number, number])),
   })),
   ...(['receiveBufferSize', 'sendBufferSize'] as const).map((fn): Row => ({
-    name: `sock.${fn}`, kinds: ['fd'], valid: (f) => [f.udp], call: (_f, a) => sock[fn](a[0] as number), pure: true,
+    name: `sock.${fn}`,
+    kinds: ['fd'],
+    valid: (f) => [f.udp],
+    call: (_f, a) => sock[fn](a[0] as number),
+    pure: true,
   })),
-  { name: 'sock.setLinger', kinds: ['fd', 'lingerSeconds'], valid: (f) => [f.stream[0], null], call: (_f, a) => sock.setLinger(...(a as [number, null])) },
-  { name: 'sock.shutdown', kinds: ['fd', 'oneOf'], valid: (f) => [f.stream[0], 'read'], call: (_f, a) => sock.shutdown(...(a as [number, never])) },
-  { name: 'sock.writev', kinds: ['fd', 'views'], valid: (f) => [f.stream[0], []], call: (_f, a) => sock.writev(...(a as [number, never])) },
-  { name: 'sock.readv', kinds: ['fd', 'views'], valid: (f) => [f.stream[0], []], call: (_f, a) => sock.readv(...(a as [number, never])) },
-  { name: 'sock.send', kinds: ['fd', 'view', 'byteOffset', 'byteOffset', 'options'], valid: (f) => [f.stream[0], f.buffer, 0, 0, {}], call: (_f, a) => sock.send(...(a as [number, Buffer])) },
-  { name: 'sock.recv', kinds: ['fd', 'view', 'byteOffset', 'byteOffset', 'options'], valid: (f) => [f.stream[0], f.buffer, 0, 0, {}], call: (_f, a) => sock.recv(...(a as [number, Buffer])) },
-  { name: 'sock.sendto', kinds: ['fd', 'view', 'address', 'byteOffset', 'byteOffset'], valid: (f) => [f.udp, f.buffer, V4, 0, 0], call: (_f, a) => sock.sendto(...(a as [number, Buffer, never])) },
-  { name: 'sock.recvfrom', kinds: ['fd', 'view', 'byteOffset', 'byteOffset'], valid: (f) => [f.udp, f.buffer, 0, 0], call: (_f, a) => sock.recvfrom(...(a as [number, Buffer])), pure: true },
-  { name: 'new compat Epoll', kinds: ['compatCallback', 'options'], valid: () => [handler, {}], call: (_f, a) => new Epoll(...(a as [never, never])).close() },
-  { name: 'compat add', kinds: ['compatFd', 'compatEvents'], valid: (f) => [f.pipe[1], EPOLLIN], call: (f, a) => f.compat.add(...(a as [number, number])) },
-  { name: 'compat modify', kinds: ['compatRegisteredFd', 'compatEvents'], valid: (f) => [f.efd.fd, EPOLLIN], call: (f, a) => f.compat.modify(...(a as [number, number])) },
-  { name: 'compat remove', kinds: ['compatRegisteredFd'], valid: (f) => [f.efd.fd], call: (f, a) => f.compat.remove(a[0] as number) },
+  {
+    name: 'sock.setLinger',
+    kinds: ['fd', 'lingerSeconds'],
+    valid: (f) => [f.stream[0], null],
+    call: (_f, a) => sock.setLinger(...(a as [number, null])),
+  },
+  {
+    name: 'sock.shutdown',
+    kinds: ['fd', 'oneOf'],
+    valid: (f) => [f.stream[0], 'read'],
+    call: (_f, a) => sock.shutdown(...(a as [number, never])),
+  },
+  {
+    name: 'sock.writev',
+    kinds: ['fd', 'views'],
+    valid: (f) => [f.stream[0], []],
+    call: (_f, a) => sock.writev(...(a as [number, never])),
+  },
+  {
+    name: 'sock.readv',
+    kinds: ['fd', 'views'],
+    valid: (f) => [f.stream[0], []],
+    call: (_f, a) => sock.readv(...(a as [number, never])),
+  },
+  {
+    name: 'sock.send',
+    kinds: ['fd', 'view', 'byteOffset', 'byteOffset', 'options'],
+    valid: (f) => [f.stream[0], f.buffer, 0, 0, {}],
+    call: (_f, a) => sock.send(...(a as [number, Buffer])),
+  },
+  {
+    name: 'sock.recv',
+    kinds: ['fd', 'view', 'byteOffset', 'byteOffset', 'options'],
+    valid: (f) => [f.stream[0], f.buffer, 0, 0, {}],
+    call: (_f, a) => sock.recv(...(a as [number, Buffer])),
+  },
+  {
+    name: 'sock.sendto',
+    kinds: ['fd', 'view', 'address', 'byteOffset', 'byteOffset'],
+    valid: (f) => [f.udp, f.buffer, V4, 0, 0],
+    call: (_f, a) => sock.sendto(...(a as [number, Buffer, never])),
+  },
+  {
+    name: 'sock.recvfrom',
+    kinds: ['fd', 'view', 'byteOffset', 'byteOffset'],
+    valid: (f) => [f.udp, f.buffer, 0, 0],
+    call: (_f, a) => sock.recvfrom(...(a as [number, Buffer])),
+    pure: true,
+  },
+  {
+    name: 'new compat Epoll',
+    kinds: ['compatCallback', 'options'],
+    valid: () => [handler, {}],
+    call: (_f, a) => new Epoll(...(a as [never, never])).close(),
+  },
+  {
+    name: 'compat add',
+    kinds: ['compatFd', 'compatEvents'],
+    valid: (f) => [f.pipe[1], EPOLLIN],
+    call: (f, a) => f.compat.add(...(a as [number, number])),
+  },
+  {
+    name: 'compat modify',
+    kinds: ['compatRegisteredFd', 'compatEvents'],
+    valid: (f) => [f.efd.fd, EPOLLIN],
+    call: (f, a) => f.compat.modify(...(a as [number, number])),
+  },
+  {
+    name: 'compat remove',
+    kinds: ['compatRegisteredFd'],
+    valid: (f) => [f.efd.fd],
+    call: (f, a) => f.compat.remove(a[0] as number),
+  },
 ];
 
 function outcome(fn: () => unknown): Expected {
@@ -205,7 +415,15 @@ function outcome(fn: () => unknown): Expected {
 
 /** What each instance and fd looks like, to show that a rejected call changed nothing. */
 function snapshot(f: Fixtures): string {
-  return JSON.stringify([f.ep.size, f.loopEp.size, f.ep.has(f.efd.fd), f.efd.closed, f.timer.closed, f.compat.closed, openFdCount()]);
+  return JSON.stringify([
+    f.ep.size,
+    f.loopEp.size,
+    f.ep.has(f.efd.fd),
+    f.efd.closed,
+    f.timer.closed,
+    f.compat.closed,
+    openFdCount(),
+  ]);
 }
 
 describe('bad input', () => {
@@ -218,7 +436,9 @@ describe('bad input', () => {
     ep.add(efd.fd, EPOLLIN, handler);
     compat.add(efd.fd, EPOLLIN);
     f = {
-      ep, efd, compat,
+      ep,
+      efd,
+      compat,
       loopEp: new EpollInstance({ dispatch: 'loop' }),
       timer: new TimerFd(),
       pipe: io.pipe(),
@@ -241,7 +461,9 @@ describe('bad input', () => {
     row.kinds.flatMap((kind, position) =>
       BAD_VALUES.map(([label, raw]) => ({ row, kind, position, label, value: valueOf(raw) })),
     ),
-  ).map((c) => ({ ...c, expected: KINDS[c.kind](c.value) })).filter((c) => c.expected !== 'accepted');
+  )
+    .map((c) => ({ ...c, expected: KINDS[c.kind](c.value) }))
+    .filter((c) => c.expected !== 'accepted');
 
   test('the table covers every row and every kind', () => {
     expect(new Set(cases.map((c) => c.row.name)).size).toBe(ROWS.length);
@@ -249,13 +471,16 @@ describe('bad input', () => {
     expect(cases.length).toBeGreaterThan(500);
   });
 
-  test.each(cases.map((c) => [`${c.row.name} argument ${c.position + 1} (${c.kind}) = ${c.label}`, c] as const))('%s', (_title, c) => {
-    const args = c.row.valid(f);
-    args[c.position] = c.value;
-    const before = snapshot(f);
-    expect(outcome(() => c.row.call(f, args))).toEqual(c.expected);
-    expect(snapshot(f)).toBe(before);
-  });
+  test.each(cases.map((c) => [`${c.row.name} argument ${c.position + 1} (${c.kind}) = ${c.label}`, c] as const))(
+    '%s',
+    (_title, c) => {
+      const args = c.row.valid(f);
+      args[c.position] = c.value;
+      const before = snapshot(f);
+      expect(outcome(() => c.row.call(f, args))).toEqual(c.expected);
+      expect(snapshot(f)).toBe(before);
+    },
+  );
 
   test('the valid argument list of every row whose call changes nothing is accepted, so each rejection is down to the bad value', () => {
     for (const row of ROWS.filter((r) => r.pure)) {

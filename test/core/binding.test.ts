@@ -14,9 +14,14 @@ test.each([
   ['glibc', {}],
   ['musl', { LIBC: 'musl' }],
 ])('no binary (%s): the error names the platform and what to do', async (libc, env) => {
-  const child = await runScript('', { packagePath: path.join(copy.packageDir, 'dist/lib/index.js'), env: { ...process.env, ...env } });
+  const child = await runScript('', {
+    packagePath: path.join(copy.packageDir, 'dist/lib/index.js'),
+    env: { ...process.env, ...env },
+  });
   expect(child.code).toBe(1);
-  expect(child.stderr).toContain(`no native binary for linux-${process.arch}, ${libc}, node ${process.versions.node} (ABI ${process.versions.modules}, Node-API ${process.versions.napi})`);
+  expect(child.stderr).toContain(
+    `no native binary for linux-${process.arch}, ${libc}, node ${process.versions.node} (ABI ${process.versions.modules}, Node-API ${process.versions.napi})`,
+  );
   expect(child.stderr).toContain('npm install-scripts approve linux-epoll');
   expect(child.stderr).toContain('install g++, make and python3, then run: npm rebuild linux-epoll');
   expect(child.stderr).toContain("code: 'ERR_LINUX_EPOLL_NO_BINARY'");

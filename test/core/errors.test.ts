@@ -10,7 +10,6 @@ import { thrown } from '../support/thrown';
 
 const { errno } = os.constants;
 
-
 describeEachMode('EpollInstance errors', (dispatch) => {
   const pool = new FdPool();
   let ep: EpollInstance;
@@ -59,10 +58,16 @@ describeEachMode('EpollInstance errors', (dispatch) => {
 
   test('a handler that is not a function is refused, by add and by modify', () => {
     const efd = pool.eventFd();
-    expect(thrown(() => ep.add(efd.fd, EPOLLIN, 'nope' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => ep.add(efd.fd, EPOLLIN, 'nope' as never))).toEqual({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     expect(ep.has(efd.fd)).toBe(false);
     ep.add(efd.fd, EPOLLIN, () => undefined);
-    expect(thrown(() => ep.modify(efd.fd, EPOLLOUT, null as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => ep.modify(efd.fd, EPOLLOUT, null as never))).toEqual({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 
   function expectSystemError(fn: () => unknown, code: string, fd: number): void {

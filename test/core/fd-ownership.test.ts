@@ -36,7 +36,8 @@ const settled = (before, then, prepare = () => {}) => {
 
 describe('fd ownership', () => {
   test('an unreachable EventFd or TimerFd leaked its fd: it is closed when collected', async () => {
-    const result = await runScript(`${COUNTS}
+    const result = await runScript(
+      `${COUNTS}
       const { EventFd, TimerFd } = LINUX_EPOLL;
       const before = counts();
       let closedByUser = new EventFd();
@@ -66,13 +67,16 @@ describe('fd ownership', () => {
           })), 20);
         };
         waitCollected();
-      }, () => gc());`, { args: ['--expose-gc'] });
+      }, () => gc());`,
+      { args: ['--expose-gc'] },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ grew: [20, 20], left: [0, 0], reused: '/dev/null' });
   });
 
   test('the EventFd and TimerFd of a terminated worker leaked their fds: they are closed at teardown', async () => {
-    const result = await runScript(`${COUNTS}
+    const result = await runScript(
+      `${COUNTS}
       const { Worker } = require('worker_threads');
       const source = \`
         const { EventFd, TimerFd } = require(${JSON.stringify(PACKAGE)});
@@ -88,7 +92,9 @@ describe('fd ownership', () => {
         worker.once('exit', () => {
           if (++exited === 60) settled(before, (after) => console.log(JSON.stringify([after.eventfd - before.eventfd, after.timerfd - before.timerfd])));
         });
-      }`, { timeoutMs: 30000 });
+      }`,
+      { timeoutMs: 30000 },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([0, 0]);
   });
@@ -131,7 +137,7 @@ describe('fd ownership', () => {
       } else {
         (subject as TimerFd).start(0.001);
       }
-      await waitFor(() => woken > 0, 'the subject\'s own fd to become ready');
+      await waitFor(() => woken > 0, "the subject's own fd to become ready");
       expect(subject.read()).toBe(subject instanceof EventFd ? 3n : 1n);
       expect(decoy.read()).toBeNull();
     } finally {

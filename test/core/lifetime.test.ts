@@ -163,7 +163,8 @@ describeEachMode('lifetime', (dispatch) => {
   // Before AsyncContextFrame (Node 18 to 22) the store lives on the async resource, which Node
   // holds only weakly: a resource that nothing else holds is collected, and the store with it.
   test('the async context of the creation reaches handlers and their microtasks, after GCs too', async () => {
-    const result = await runScript(`${make}
+    const result = await runScript(
+      `${make}
       const { AsyncLocalStorage } = require('async_hooks');
       const als = new AsyncLocalStorage();
       const ep = als.run('created', () => new EpollInstance({ dispatch }));
@@ -177,13 +178,16 @@ describeEachMode('lifetime', (dispatch) => {
         process.nextTick(() => { seen.push('tick:' + als.getStore()); done(); });
       });
       const settle = (n) => { gc(); if (n > 0) setTimeout(() => settle(n - 1), 5); else efd.write(1); };
-      settle(10);`, { args: ['--expose-gc'] });
+      settle(10);`,
+      { args: ['--expose-gc'] },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual(['handler:created', 'then:created', 'tick:created']);
   });
 
   test('an unreachable instance is collected: its thread stops and its fds close', async () => {
-    const result = await runScript(`${make}${COUNTS}
+    const result = await runScript(
+      `${make}${COUNTS}
       const ready = new EventFd(1);
       const before = counts();
       (function () {
@@ -196,7 +200,9 @@ describeEachMode('lifetime', (dispatch) => {
       const during = counts();
       whenSettled(before, (after) => {
         console.log(JSON.stringify({ grew: during.fds - before.fds >= 20, fds: after.fds - before.fds, threads: after.threads - before.threads }));
-      }, gc);`, { args: ['--expose-gc'] });
+      }, gc);`,
+      { args: ['--expose-gc'] },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ grew: true, fds: 0, threads: 0 });
   });

@@ -30,7 +30,11 @@ function report(value) { process.stdout.write(JSON.stringify(value) + '\\n'); }
 // Runs a hostile script in a child and returns what it reported; the child must exit cleanly.
 async function inChild(source: string, args: string[] = []): Promise<Record<string, any>> {
   const result = await runScript(PRELUDE + source, { args, timeoutMs: 20000 });
-  expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({ signal: null, code: 0, stderr: '' });
+  expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({
+    signal: null,
+    code: 0,
+    stderr: '',
+  });
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);
 }
@@ -101,12 +105,18 @@ describe('memory safety (issue 11): lengths and offsets trusted from JS', () => 
       report({ send, sendWhole, recv, recvOverwritten, sendto, sendtoWhole, recvfrom, recvfromOverwritten });
     `);
     expect(seen).toEqual({
-      send: OUT_OF_RANGE, sendWhole: { result: 8 }, recv: OUT_OF_RANGE, recvOverwritten: false,
-      sendto: OUT_OF_RANGE, sendtoWhole: { result: 8 }, recvfrom: OUT_OF_RANGE, recvfromOverwritten: false,
+      send: OUT_OF_RANGE,
+      sendWhole: { result: 8 },
+      recv: OUT_OF_RANGE,
+      recvOverwritten: false,
+      sendto: OUT_OF_RANGE,
+      sendtoWhole: { result: 8 },
+      recvfrom: OUT_OF_RANGE,
+      recvfromOverwritten: false,
     });
   });
 
-  test('byteOffset, length and byteLength spoofed on the view, and byteLength redefined on %TypedArray%.prototype, leave the range the view\'s own', async () => {
+  test("byteOffset, length and byteLength spoofed on the view, and byteLength redefined on %TypedArray%.prototype, leave the range the view's own", async () => {
     const seen = await inChild(`
       const [r, w] = io.pipe();
       const bytes = arena(70000);
@@ -159,7 +169,13 @@ describe('memory safety (issue 11): offsets and lengths at or above 2^31', () =>
       const low = new Uint8Array(ab, 0, 64).every((b) => b === 0);
       report({ wrote, sent, read, landed, low });
     `);
-    expect(seen).toEqual({ wrote: { result: 8 }, sent: 'MARKER!!', read: { result: 8 }, landed: 'landing!', low: true });
+    expect(seen).toEqual({
+      wrote: { result: 8 },
+      sent: 'MARKER!!',
+      read: { result: 8 },
+      landed: 'landing!',
+      low: true,
+    });
   });
 
   test('sock.send and sock.recv at offsets past 2**32 use those offsets', async () => {
@@ -177,7 +193,7 @@ describe('memory safety (issue 11): offsets and lengths at or above 2^31', () =>
 
   // lib/ caps a length at MAX_RW_COUNT before it crosses; a caller of the binding itself got its
   // length truncated to 32 bits.
-  test('a length past 2**32 given to the binding is capped at one syscall\'s limit, not wrapped to a small number', async () => {
+  test("a length past 2**32 given to the binding is capped at one syscall's limit, not wrapped to a small number", async () => {
     const seen = await inChild(`
       const [r, w] = io.pipe();
       const ab = new ArrayBuffer(2 ** 32 + 64);
@@ -218,7 +234,7 @@ describe('memory safety (issue 11): user code in the middle of a native call', (
     expect(seen).toEqual({ read: { result: 64 }, reads: 1, givenAwayWritten: false });
   });
 
-  test('readv refuses a buffer that a later element\'s getter detached, instead of silently skipping it', async () => {
+  test("readv refuses a buffer that a later element's getter detached, instead of silently skipping it", async () => {
     const seen = await inChild(`${DETACHING}
       const [r, w] = io.pipe();
       const { buffers, state } = detachingBuffers(1);
@@ -246,7 +262,7 @@ describe('memory safety (issue 11): user code in the middle of a native call', (
     expect(seen).toEqual({ read: { result: 64 }, elementReads: 1, givenAwayWritten: false });
   });
 
-  test('writev([\'A\', \'hello\']) through a getter that alternates a Buffer and a string is a TypeError, not a silent partial write', async () => {
+  test("writev(['A', 'hello']) through a getter that alternates a Buffer and a string is a TypeError, not a silent partial write", async () => {
     const seen = await inChild(`
       const [r, w] = io.pipe();
       let reads = 0;
@@ -333,12 +349,28 @@ describe('memory safety (issue 11): the native binding called without lib/', () 
     const { EFAULT, EINVAL, EAFNOSUPPORT } = require('node:os').constants.errno;
     expect(seen).toEqual({
       answers: {
-        readPastView: -EFAULT, readOffsetPastView: -EFAULT, readFractionalOffset: -EFAULT, readNegativeOffset: -EFAULT,
-        readWrappingOffset: -EFAULT, readNaNLength: -EFAULT, readStringLength: -EFAULT, readNoView: -EFAULT,
-        writePastView: -EFAULT, sendPastView: -EFAULT, recvPastView: -EFAULT, writevNonView: -EFAULT,
-        writevTooMany: -EINVAL, readvProxy: -EFAULT, acceptSmallRecord: -EFAULT, localAddressSmallRecord: -EFAULT,
-        recvfromSmallRecord: -EFAULT, pipeShortOut: -EFAULT, socketpairWrongOut: -EFAULT, bindShortIPv6: -EINVAL,
-        bindUnknownFamily: -EAFNOSUPPORT, connectLongUnixPath: -EINVAL,
+        readPastView: -EFAULT,
+        readOffsetPastView: -EFAULT,
+        readFractionalOffset: -EFAULT,
+        readNegativeOffset: -EFAULT,
+        readWrappingOffset: -EFAULT,
+        readNaNLength: -EFAULT,
+        readStringLength: -EFAULT,
+        readNoView: -EFAULT,
+        writePastView: -EFAULT,
+        sendPastView: -EFAULT,
+        recvPastView: -EFAULT,
+        writevNonView: -EFAULT,
+        writevTooMany: -EINVAL,
+        readvProxy: -EFAULT,
+        acceptSmallRecord: -EFAULT,
+        localAddressSmallRecord: -EFAULT,
+        recvfromSmallRecord: -EFAULT,
+        pipeShortOut: -EFAULT,
+        socketpairWrongOut: -EFAULT,
+        bindShortIPv6: -EINVAL,
+        bindUnknownFamily: -EAFNOSUPPORT,
+        connectLongUnixPath: -EINVAL,
       },
       outside: false,
       fdsLeaked: 0,

@@ -36,7 +36,9 @@ describeEachMode('regressions', (dispatch) => {
 
   test('modify() of a closed fd whose number a regular file reused throws EPERM and forgets it', () => {
     withNumberTakenByFile((ep, fd) => {
-      expect(() => ep.modify(fd, EPOLLIN)).toThrow(expect.objectContaining({ code: 'EPERM', syscall: 'epoll_ctl', fd }));
+      expect(() => ep.modify(fd, EPOLLIN)).toThrow(
+        expect.objectContaining({ code: 'EPERM', syscall: 'epoll_ctl', fd }),
+      );
     });
   });
 
@@ -45,7 +47,8 @@ describeEachMode('regressions', (dispatch) => {
   // the failure into a C++ exception it could no longer throw into JS, and std::terminate killed
   // the whole process. Now the exception is dropped, as the worker is going away anyway.
   test('terminating a worker while its handlers call into the addon does not abort the process', async () => {
-    const result = await runScript(`
+    const result = await runScript(
+      `
       const { Worker } = require('worker_threads');
       // Held by round(), so that collection does not close them under the workers.
       const held = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1));
@@ -64,7 +67,9 @@ describeEachMode('regressions', (dispatch) => {
         worker.once('message', () => worker.terminate());
         worker.once('exit', () => (++rounds < 60 ? round() : console.log('rounds', rounds)));
       };
-      round();`, { timeoutMs: 60000 });
+      round();`,
+      { timeoutMs: 60000 },
+    );
     expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'rounds 60\n' });
   }, 60000);
 
@@ -74,7 +79,7 @@ describeEachMode('regressions', (dispatch) => {
   test.each([
     ['remove()', 0, { kind: 'readd', inst: 0, slot: 0, mask: 'in', behavior: quiet }],
     ['modify()', 1, { kind: 'modify', inst: 1, slot: 1, mask: 'in', behavior: null }],
-  ] as const)('fuzz: %s after a closed fd\'s number went to a file epoll cannot watch', async (_call, n, last) => {
+  ] as const)("fuzz: %s after a closed fd's number went to a file epoll cannot watch", async (_call, n, last) => {
     await checkSequence(dispatch, [
       { kind: 'add', inst: n, slot: n, mask: 'in', behavior: quiet },
       { kind: 'closeFd', slot: n },
@@ -90,13 +95,16 @@ describe('regressions (thread dispatch)', () => {
   // synchronous run held one fd each and failed with EMFILE near the 20,000-file limit.
   // No need to reach the limit: every fd still open after the synchronous run shows in the count.
   // (25,000 instances, past the limit, took over 30 s on a loaded 2-core machine.)
-  test('close() releases the wait thread\'s eventfd at once, not on the next loop turn', async () => {
-    const result = await runScript(`
+  test("close() releases the wait thread's eventfd at once, not on the next loop turn", async () => {
+    const result = await runScript(
+      `
       const { EpollInstance } = LINUX_EPOLL;
       const fs = require('fs');
       const before = fs.readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 2000; i++) new EpollInstance({ dispatch: 'thread' }).close();
-      console.log(fs.readdirSync('/proc/self/fd').length - before);`, { timeoutMs: 30000 });
+      console.log(fs.readdirSync('/proc/self/fd').length - before);`,
+      { timeoutMs: 30000 },
+    );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('0\n');
   }, 30000);

@@ -1,7 +1,21 @@
 // The event constants are the kernel's bits, unsigned, and eventNames reads any mask as 32 bits.
 import {
-  EPOLLERR, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLMSG, EPOLLONESHOT, EPOLLOUT, EPOLLPRI,
-  EPOLLRDBAND, EPOLLRDHUP, EPOLLRDNORM, EPOLLWAKEUP, EPOLLWRBAND, EPOLLWRNORM, eventNames,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLEXCLUSIVE,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLMSG,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDBAND,
+  EPOLLRDHUP,
+  EPOLLRDNORM,
+  EPOLLWAKEUP,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
+  eventNames,
 } from '../../lib';
 import * as linuxEpoll from '../../lib';
 import { binding } from '../../lib/core/binding';
@@ -9,12 +23,37 @@ import { EVENT_NAMES, KNOWN_EVENTS } from '../../lib/epoll/constants';
 
 test('the constants are the kernel values of <sys/epoll.h>, as unsigned numbers', () => {
   expect({
-    EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLRDBAND, EPOLLWRNORM, EPOLLWRBAND,
-    EPOLLMSG, EPOLLRDHUP, EPOLLEXCLUSIVE, EPOLLWAKEUP, EPOLLONESHOT, EPOLLET,
+    EPOLLIN,
+    EPOLLPRI,
+    EPOLLOUT,
+    EPOLLERR,
+    EPOLLHUP,
+    EPOLLRDNORM,
+    EPOLLRDBAND,
+    EPOLLWRNORM,
+    EPOLLWRBAND,
+    EPOLLMSG,
+    EPOLLRDHUP,
+    EPOLLEXCLUSIVE,
+    EPOLLWAKEUP,
+    EPOLLONESHOT,
+    EPOLLET,
   }).toEqual({
-    EPOLLIN: 0x1, EPOLLPRI: 0x2, EPOLLOUT: 0x4, EPOLLERR: 0x8, EPOLLHUP: 0x10, EPOLLRDNORM: 0x40,
-    EPOLLRDBAND: 0x80, EPOLLWRNORM: 0x100, EPOLLWRBAND: 0x200, EPOLLMSG: 0x400, EPOLLRDHUP: 0x2000,
-    EPOLLEXCLUSIVE: 2 ** 28, EPOLLWAKEUP: 2 ** 29, EPOLLONESHOT: 2 ** 30, EPOLLET: 2 ** 31,
+    EPOLLIN: 0x1,
+    EPOLLPRI: 0x2,
+    EPOLLOUT: 0x4,
+    EPOLLERR: 0x8,
+    EPOLLHUP: 0x10,
+    EPOLLRDNORM: 0x40,
+    EPOLLRDBAND: 0x80,
+    EPOLLWRNORM: 0x100,
+    EPOLLWRBAND: 0x200,
+    EPOLLMSG: 0x400,
+    EPOLLRDHUP: 0x2000,
+    EPOLLEXCLUSIVE: 2 ** 28,
+    EPOLLWAKEUP: 2 ** 29,
+    EPOLLONESHOT: 2 ** 30,
+    EPOLLET: 2 ** 31,
   });
 });
 
@@ -32,7 +71,10 @@ test.each([
 test("the Poller publishes its buffer's layout: struct epoll_event's words, and the reserved generation", () => {
   const layout = binding.epoll.Poller.eventLayout;
   // x86-64 packs struct epoll_event into 12 bytes; other architectures pad it to 16.
-  const expected = process.arch === 'x64' ? { stride: 3, events: 0, fd: 1, generation: 2 } : { stride: 4, events: 0, fd: 2, generation: 3 };
+  const expected =
+    process.arch === 'x64'
+      ? { stride: 3, events: 0, fd: 1, generation: 2 }
+      : { stride: 4, events: 0, fd: 2, generation: 3 };
   expect(layout).toEqual({ ...expected, reservedGeneration: 0 });
 });
 

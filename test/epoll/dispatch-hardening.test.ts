@@ -12,7 +12,11 @@ import { errorFrom } from '../support/thrown';
 import { waitFor } from '../support/wait';
 
 function expectCleanExit(result: ChildResult, stdout: string): void {
-  expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({ signal: null, code: 0, stderr: '' });
+  expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({
+    signal: null,
+    code: 0,
+    stderr: '',
+  });
   expect(result.stdout).toBe(stdout);
 }
 
@@ -102,8 +106,10 @@ describe("'loop' mode aborts the whole process on nesting (issue 11, item 4)", (
 
   // Epoll fds that linux-epoll did not create: python3 (which node-gyp needs anyway) builds a chain
   // of its own, then runs node with it inherited; all of it, as closing a nested set drops it.
-  test.each([3, 4])('a chain of %i epoll fds made by another program, added to a new loop-mode instance in its first tick: accepted or refused with ELOOP as the kernel counts, and the process survives', (foreign) => {
-    const python = `
+  test.each([3, 4])(
+    'a chain of %i epoll fds made by another program, added to a new loop-mode instance in its first tick: accepted or refused with ELOOP as the kernel counts, and the process survives',
+    (foreign) => {
+      const python = `
 import os, select, sys
 chain = []
 for _ in range(int(sys.argv[1])):
@@ -113,17 +119,25 @@ for _ in range(int(sys.argv[1])):
     chain.append(ep)
 os.environ['FOREIGN_EPOLL_FD'] = str(chain[-1].fileno())
 os.execv(sys.argv[2], sys.argv[2:])`;
-    const script = `const LINUX_EPOLL = require(${JSON.stringify(PACKAGE)});
+      const script = `const LINUX_EPOLL = require(${JSON.stringify(PACKAGE)});
       ${NESTING_PRELUDE}
       const top = new EpollInstance({ dispatch: 'loop' });
       let outcome = 'accepted';
       try { top.add(+process.env.FOREIGN_EPOLL_FD, EPOLLIN, () => {}); } catch (error) { outcome = error.code; }
       const fits = ${foreign} + 1 <= expected('loop');
       turns().then(() => { console.log(outcome === (fits ? 'accepted' : 'ELOOP') ? 'as the kernel counts' : outcome); top.close(); });`;
-    const result = spawnSync('python3', ['-c', python, String(foreign), process.execPath, '-e', script], { encoding: 'utf8', timeout: 10000 });
-    expect({ signal: result.signal, status: result.status, stderr: result.stderr }).toEqual({ signal: null, status: 0, stderr: '' });
-    expect(result.stdout).toBe('as the kernel counts\n');
-  });
+      const result = spawnSync('python3', ['-c', python, String(foreign), process.execPath, '-e', script], {
+        encoding: 'utf8',
+        timeout: 10000,
+      });
+      expect({ signal: result.signal, status: result.status, stderr: result.stderr }).toEqual({
+        signal: null,
+        status: 0,
+        stderr: '',
+      });
+      expect(result.stdout).toBe('as the kernel counts\n');
+    },
+  );
 
   test('in a worker, a too-deep chain under a new loop-mode instance is refused and the process survives', async () => {
     const result = await runScript(`
@@ -163,10 +177,13 @@ describeEachMode("'thread' mode stalls when unref'd, and hangs forever after ref
   test.each([
     ["ref'd", 'ref'],
     ["unref'd", 'unref'],
-  ])("an instance %s delivers 2,000 events of a ready fd while a ref'd timer keeps the process alive", async (_, state) => {
-    const result = await runScript(deliveryScript(dispatch, `ep.${state}();`), { timeoutMs: 15000 });
-    expectCleanExit(result, 'delivered\n');
-  });
+  ])(
+    "an instance %s delivers 2,000 events of a ready fd while a ref'd timer keeps the process alive",
+    async (_, state) => {
+      const result = await runScript(deliveryScript(dispatch, `ep.${state}();`), { timeoutMs: 15000 });
+      expectCleanExit(result, 'delivered\n');
+    },
+  );
 
   // Until the ref(), a short interval keeps the process alive and wakes a stalled loop.
   test.each([1, 10, 100])(
@@ -180,9 +197,15 @@ describeEachMode("'thread' mode stalls when unref'd, and hangs forever after ref
   );
 
   test("ref() from a timer on a busy unref'd instance takes effect on the pending batch", async () => {
-    const result = await runScript(deliveryScript(dispatch, 'ep.unref(); target = Infinity; setTimeout(() => { ep.ref(); clearTimeout(deadline); target = events + 2000; }, 20);'), {
-      timeoutMs: 10000,
-    });
+    const result = await runScript(
+      deliveryScript(
+        dispatch,
+        'ep.unref(); target = Infinity; setTimeout(() => { ep.ref(); clearTimeout(deadline); target = events + 2000; }, 20);',
+      ),
+      {
+        timeoutMs: 10000,
+      },
+    );
     expectCleanExit(result, 'delivered\n');
   });
 
@@ -202,7 +225,12 @@ describeEachMode("'thread' mode stalls when unref'd, and hangs forever after ref
 
 // Counts handler calls of an fd under fake timers, until `wanted` of them, with a deadline that
 // must not be a faked timer itself.
-async function callsUnderFakeTimers(dispatch: DispatchMode, events: number, onEvent: (efd: EventFd) => void, wanted: number): Promise<number> {
+async function callsUnderFakeTimers(
+  dispatch: DispatchMode,
+  events: number,
+  onEvent: (efd: EventFd) => void,
+  wanted: number,
+): Promise<number> {
   jest.useFakeTimers();
   const ep = new EpollInstance({ dispatch });
   const efd = new EventFd(1);
@@ -252,22 +280,31 @@ function assignEach(target: object, values: Record<string, unknown>): void {
 }
 
 describe('`dispatch` and `maxEvents` are writable (issue 11, item 7)', () => {
-  test.each(MODES)('assigning dispatch or maxEvents throws in strict mode, and a thread or loop instance (%s) keeps dispatching', async (dispatch) => {
-    const ep = new EpollInstance({ dispatch, maxEvents: 4 });
-    const efd = new EventFd(1);
-    let events = 0;
-    try {
-      ep.add(efd.fd, EPOLLIN, () => events++);
-      assignEach(ep, { dispatch: dispatch === 'thread' ? 'loop' : 'thread', maxEvents: 65536, size: 0, fd: -1, closed: true });
-      expect([ep.dispatch, ep.maxEvents, ep.size, ep.closed]).toEqual([dispatch, 4, 1, false]);
-      // An own property shadowing the getter is the caller's; the instance's behaviour stays.
-      Object.defineProperty(ep, 'dispatch', { value: dispatch === 'thread' ? 'loop' : 'thread' });
-      await waitFor(() => events > 500, 'many batches after the assignments');
-    } finally {
-      ep.close();
-      efd.close();
-    }
-  });
+  test.each(MODES)(
+    'assigning dispatch or maxEvents throws in strict mode, and a thread or loop instance (%s) keeps dispatching',
+    async (dispatch) => {
+      const ep = new EpollInstance({ dispatch, maxEvents: 4 });
+      const efd = new EventFd(1);
+      let events = 0;
+      try {
+        ep.add(efd.fd, EPOLLIN, () => events++);
+        assignEach(ep, {
+          dispatch: dispatch === 'thread' ? 'loop' : 'thread',
+          maxEvents: 65536,
+          size: 0,
+          fd: -1,
+          closed: true,
+        });
+        expect([ep.dispatch, ep.maxEvents, ep.size, ep.closed]).toEqual([dispatch, 4, 1, false]);
+        // An own property shadowing the getter is the caller's; the instance's behaviour stays.
+        Object.defineProperty(ep, 'dispatch', { value: dispatch === 'thread' ? 'loop' : 'thread' });
+        await waitFor(() => events > 500, 'many batches after the assignments');
+      } finally {
+        ep.close();
+        efd.close();
+      }
+    },
+  );
 
   test('no public object has an own property a user could overwrite; their accessors throw on assignment in strict mode', () => {
     const ep = new EpollInstance();
@@ -281,7 +318,13 @@ describe('`dispatch` and `maxEvents` are writable (issue 11, item 7)', () => {
       assignEach(compat, { closed: true });
       assignEach(Epoll, { EPOLLIN: 0, EPOLLET: 0 });
       expect([efd.fd, tfd.fd].every((fd) => fd >= 0)).toBe(true);
-      expect([efd.closed, tfd.closed, compat.closed, Epoll.EPOLLIN, Epoll.EPOLLET]).toEqual([false, false, false, EPOLLIN, EPOLLET]);
+      expect([efd.closed, tfd.closed, compat.closed, Epoll.EPOLLIN, Epoll.EPOLLET]).toEqual([
+        false,
+        false,
+        false,
+        EPOLLIN,
+        EPOLLET,
+      ]);
     } finally {
       ep.close();
       efd.close();

@@ -4,8 +4,17 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import {
-  EPOLLERR, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLRDHUP,
-  EpollInstance, EventFd, io,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLEXCLUSIVE,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  EPOLLRDHUP,
+  EpollInstance,
+  EventFd,
+  io,
 } from '../../lib';
 import { afterNextBatch } from '../support/batches';
 import { FdPool } from '../support/fds';

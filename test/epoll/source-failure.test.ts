@@ -44,7 +44,11 @@ const PRELUDE = `
 
 async function failure(script: string): Promise<{ result: ChildResult; report: Report }> {
   const result = await runScript(PRELUDE + script);
-  expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({ signal: null, code: 0, stderr: '' });
+  expect({ signal: result.signal, code: result.code, stderr: result.stderr }).toEqual({
+    signal: null,
+    code: 0,
+    stderr: '',
+  });
   return { result, report: JSON.parse(result.stdout) as Report };
 }
 
@@ -62,13 +66,30 @@ function threadScript(harm: string): string {
 describe("the wait thread's epoll_wait fails ('thread' mode)", () => {
   it('reports EBADF when a handler closed the epoll fd, and closes the instance', async () => {
     const { report } = await failure(threadScript('io.close(ep.fd)'));
-    expect(report).toEqual({ name: 'Error', code: 'EBADF', errno: -9, syscall: 'epoll_wait', fd: report.epfd, epfd: report.epfd, closed: true, size: 0 });
+    expect(report).toEqual({
+      name: 'Error',
+      code: 'EBADF',
+      errno: -9,
+      syscall: 'epoll_wait',
+      fd: report.epfd,
+      epfd: report.epfd,
+      closed: true,
+      size: 0,
+    });
   });
 
   it('reports EINVAL when the number now names another file, and leaves that file open', async () => {
     const { report } = await failure(threadScript('replace(ep.fd)'));
     expect(report).toEqual({
-      name: 'Error', code: 'EINVAL', errno: -22, syscall: 'epoll_wait', fd: report.epfd, epfd: report.epfd, closed: true, size: 0, replacementOpen: true,
+      name: 'Error',
+      code: 'EINVAL',
+      errno: -22,
+      syscall: 'epoll_wait',
+      fd: report.epfd,
+      epfd: report.epfd,
+      closed: true,
+      size: 0,
+      replacementOpen: true,
     });
   });
 });
@@ -86,7 +107,15 @@ describe("the loop's epoll_wait fails ('loop' mode)", () => {
       replace(epfd);
     `);
     expect(report).toEqual({
-      name: 'Error', code: 'EINVAL', errno: -22, syscall: 'epoll_wait', fd: report.epfd, epfd: report.epfd, closed: true, size: 0, replacementOpen: true,
+      name: 'Error',
+      code: 'EINVAL',
+      errno: -22,
+      syscall: 'epoll_wait',
+      fd: report.epfd,
+      epfd: report.epfd,
+      closed: true,
+      size: 0,
+      replacementOpen: true,
     });
   });
 });

@@ -4,7 +4,6 @@ import { EPOLLIN, EpollInstance, EventFd } from '../../lib';
 import { waitFor } from '../support/wait';
 import { codeOf } from '../support/thrown';
 
-
 describe('EventFd', () => {
   test('write adds to the counter; read takes it all and resets it', () => {
     const efd = new EventFd(3);
@@ -43,7 +42,9 @@ describe('EventFd', () => {
     efd.close();
     expect(efd.closed).toBe(true);
     expect(efd.fd).toBe(-1);
-    expect(fs.existsSync(`/proc/self/fd/${fd}`) && fs.readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]').toBe(false);
+    expect(
+      fs.existsSync(`/proc/self/fd/${fd}`) && fs.readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]',
+    ).toBe(false);
   });
 
   test('wakes an EpollInstance', async () => {

@@ -48,7 +48,9 @@ export interface HostileCase {
 const RESIZABLE = typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === 'function';
 const viewSpec: fc.Arbitrary<ViewSpec> = fc.record({
   kind: fc.constantFrom(...KINDS),
-  memory: RESIZABLE ? fc.constantFrom('fixed', 'fixed', 'resizable', 'resizable', 'huge') : fc.constantFrom('fixed', 'fixed', 'huge'),
+  memory: RESIZABLE
+    ? fc.constantFrom('fixed', 'fixed', 'resizable', 'resizable', 'huge')
+    : fc.constantFrom('fixed', 'fixed', 'huge'),
   at: fc.integer({ min: 0, max: 4 }),
   count: fc.integer({ min: 0, max: 6 }),
   spoof: fc.subarray([...SPOOFS]),
@@ -61,7 +63,11 @@ export const hostileArbitrary: fc.Arbitrary<HostileCase> = fc.record({
   views: fc.array(viewSpec, { minLength: 1, maxLength: 3 }),
   wrapper: fc.constantFrom('plain', 'accessor', 'proxy'),
   act: fc.option(
-    fc.record({ what: fc.constantFrom('detach', 'shrink', 'grow', 'string'), target: fc.nat(2), onRead: fc.integer({ min: 1, max: 2 }) }),
+    fc.record({
+      what: fc.constantFrom('detach', 'shrink', 'grow', 'string'),
+      target: fc.nat(2),
+      onRead: fc.integer({ min: 1, max: 2 }),
+    }),
     { nil: null },
   ),
   offset: rangeChoice,
@@ -110,12 +116,19 @@ const MAX_DATAGRAM = 65507;
 const ELEMENT: Record<ViewKind, number> = { Uint8Array: 1, Uint16Array: 2, Float64Array: 8, DataView: 1, Buffer: 1 };
 const HUGE = 2 ** 32 + 4096;
 // The parts of the huge buffer that are watched: where a 32-bit truncation of an offset would land.
-const HUGE_WINDOWS: readonly [number, number][] = [[0, 4096], [2 ** 31 - 64, 4224], [2 ** 32 - 64, 4160]];
+const HUGE_WINDOWS: readonly [number, number][] = [
+  [0, 4096],
+  [2 ** 31 - 64, 4224],
+  [2 ** 32 - 64, 4160],
+];
 let hugeBuffer: ArrayBuffer | null = null;
 
 // ES2024's resizable ArrayBuffer, which this project's TypeScript lib (ES2022) does not describe.
 type ResizableBuffer = ArrayBuffer & { resize(byteLength: number): void };
-const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
+const Resizable = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => ResizableBuffer;
 
 type Ctor = new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => ArrayBufferView;
 const BASES: Record<Exclude<ViewKind, 'Buffer'>, Ctor> = { Uint8Array, Uint16Array, Float64Array, DataView };
@@ -148,7 +161,11 @@ function spoofing(Base: Ctor, hooks: Hooks): Ctor {
     return value;
   };
   class Spoofed extends Base {}
-  for (const [key, value] of [['byteLength', 1 << 20], ['byteOffset', 0], ['length', 1 << 20]] as const) {
+  for (const [key, value] of [
+    ['byteLength', 1 << 20],
+    ['byteOffset', 0],
+    ['length', 1 << 20],
+  ] as const) {
     Object.defineProperty(Spoofed.prototype, key, { get: lie(value), configurable: true });
   }
   return Spoofed;
@@ -173,7 +190,10 @@ function build(spec: ViewSpec, index: number, hooks: Hooks): Built {
     }
   }
   for (const key of spec.spoof) Object.defineProperty(view, key, { value: key === 'byteOffset' ? 8 : 1 << 20 });
-  const windows: [number, Uint8Array][] = spec.memory === 'huge' ? HUGE_WINDOWS.map(([at, size]) => [at, new Uint8Array(buffer, at, size)]) : [[0, new Uint8Array(buffer)]];
+  const windows: [number, Uint8Array][] =
+    spec.memory === 'huge'
+      ? HUGE_WINDOWS.map(([at, size]) => [at, new Uint8Array(buffer, at, size)])
+      : [[0, new Uint8Array(buffer)]];
   for (const [at, bytes] of windows) fillPattern(bytes, at, index);
   return { spec, view, buffer, windows: windows.map(([at, bytes]) => [at, bytes.slice()]), givenAway: null };
 }
@@ -183,7 +203,8 @@ function perform(act: NonNullable<HostileCase['act']>, built: Built[]): 'string'
   if (act.what === 'string') return 'string';
   if (target.spec.memory === 'huge' || target.givenAway !== null) return null;
   if (act.what === 'detach') target.givenAway = structuredClone(target.buffer, { transfer: [target.buffer] });
-  else if (target.spec.memory === 'resizable') (target.buffer as ResizableBuffer).resize(act.what === 'shrink' ? 8 : 2 * ARENA);
+  else if (target.spec.memory === 'resizable')
+    (target.buffer as ResizableBuffer).resize(act.what === 'shrink' ? 8 : 2 * ARENA);
   return null;
 }
 
@@ -213,15 +234,24 @@ function wrap(c: HostileCase, views: ArrayBufferView[], hooks: Hooks, reads: num
 
 function resolve(choice: RangeChoice, room: number): number | undefined {
   switch (choice) {
-    case undefined: return undefined;
-    case 'start': return 0;
-    case 'middle': return Math.floor(room / 2);
-    case 'end': return room;
-    case 'past': return room + 1;
-    case 'beyond2e31': return 2 ** 31 + 8;
-    case 'beyond2e32': return 2 ** 32 + 8;
-    case 'fraction': return 0.5;
-    case 'negative': return -1;
+    case undefined:
+      return undefined;
+    case 'start':
+      return 0;
+    case 'middle':
+      return Math.floor(room / 2);
+    case 'end':
+      return room;
+    case 'past':
+      return room + 1;
+    case 'beyond2e31':
+      return 2 ** 31 + 8;
+    case 'beyond2e32':
+      return 2 ** 32 + 8;
+    case 'fraction':
+      return 0.5;
+    case 'negative':
+      return -1;
   }
 }
 
@@ -264,41 +294,79 @@ export function checkHostile(c: HostileCase): string | null {
 }
 
 function runCase(c: HostileCase, mine: number, peer: number, udp: boolean): string | null {
-  const hooks: Hooks = { runs: 0, spoofReads: 0, fire: () => (c.act !== null && ++hooks.runs === c.act.onRead ? perform(c.act, built) : null) };
+  const hooks: Hooks = {
+    runs: 0,
+    spoofReads: 0,
+    fire: () => (c.act !== null && ++hooks.runs === c.act.onRead ? perform(c.act, built) : null),
+  };
   // One view of the huge buffer at most: it is shared, and its windows are watched per view.
   const specs = (isSingle(c.call) ? c.views.slice(0, 1) : c.views).map((spec, i, all) =>
-    spec.memory === 'huge' && all.slice(0, i).some((s) => s.memory === 'huge') ? { ...spec, memory: 'fixed' as const } : spec);
+    spec.memory === 'huge' && all.slice(0, i).some((s) => s.memory === 'huge')
+      ? { ...spec, memory: 'fixed' as const }
+      : spec,
+  );
   const built = specs.map((spec, i) => build(spec, i, hooks));
   const views = built.map((b) => b.view);
   const [, sizeBefore] = realRange(views[0]);
   const offset = resolve(c.offset, sizeBefore);
   const length = resolve(c.length, Math.max(0, sizeBefore - (offset ?? 0)));
-  if (isRead(c.call)) udp ? sock.sendto(peer, Buffer.alloc(PEER_BYTES, PEER), sock.localAddress(mine)) : io.write(peer, Buffer.alloc(PEER_BYTES, PEER));
+  if (isRead(c.call))
+    udp
+      ? sock.sendto(peer, Buffer.alloc(PEER_BYTES, PEER), sock.localAddress(mine))
+      : io.write(peer, Buffer.alloc(PEER_BYTES, PEER));
   const to = udp ? sock.localAddress(peer) : null;
   // User code that lib/ runs before the range check: an options getter, an address getter.
-  const options = { get peek() { hooks.fire(); return undefined; }, get outOfBand() { hooks.fire(); return undefined; } };
-  const address = to === null ? null : { address: '127.0.0.1', get port() { hooks.fire(); return (to as { port: number }).port; } };
+  const options = {
+    get peek() {
+      hooks.fire();
+      return undefined;
+    },
+    get outOfBand() {
+      hooks.fire();
+      return undefined;
+    },
+  };
+  const address =
+    to === null
+      ? null
+      : {
+          address: '127.0.0.1',
+          get port() {
+            hooks.fire();
+            return (to as { port: number }).port;
+          },
+        };
   const reads = views.map(() => 0);
   const returned: unknown[] = [];
   const array = isSingle(c.call) ? [] : wrap(c, views, hooks, reads, returned);
   const view = views[0];
   const outcome = attempt(() => {
     switch (c.call) {
-      case 'read': return io.read(mine, view, offset, length);
-      case 'write': return io.write(mine, view, offset, length);
-      case 'send': return sock.send(mine, view, offset, length, options);
-      case 'recv': return sock.recv(mine, view, offset, length, options);
-      case 'sendto': return sock.sendto(mine, view, address as never, offset, length);
-      case 'recvfrom': return sock.recvfrom(mine, view, offset, length)?.bytes ?? null;
-      case 'writev': return sock.writev(mine, array as ArrayBufferView[]);
-      case 'readv': return sock.readv(mine, array as ArrayBufferView[]);
+      case 'read':
+        return io.read(mine, view, offset, length);
+      case 'write':
+        return io.write(mine, view, offset, length);
+      case 'send':
+        return sock.send(mine, view, offset, length, options);
+      case 'recv':
+        return sock.recv(mine, view, offset, length, options);
+      case 'sendto':
+        return sock.sendto(mine, view, address as never, offset, length);
+      case 'recvfrom':
+        return sock.recvfrom(mine, view, offset, length)?.bytes ?? null;
+      case 'writev':
+        return sock.writev(mine, array as ArrayBufferView[]);
+      case 'readv':
+        return sock.readv(mine, array as ArrayBufferView[]);
     }
   });
   try {
     return judge(c, built, outcome, { offset, length, reads, returned, spoofReads: hooks.spoofReads, mine, peer, udp });
   } finally {
     // The huge buffer is shared by every case: its windows go back to their pattern.
-    for (const b of built) if (b.spec.memory === 'huge') for (const [at, bytes] of b.windows) new Uint8Array(b.buffer, at, bytes.length).set(bytes);
+    for (const b of built)
+      if (b.spec.memory === 'huge')
+        for (const [at, bytes] of b.windows) new Uint8Array(b.buffer, at, bytes.length).set(bytes);
   }
 }
 
@@ -327,8 +395,10 @@ function expectedError(c: HostileCase, built: Built[], seen: Seen): { name: stri
   const [, size] = realRange(built[0].view);
   const { offset, length } = seen;
   const exact = (n: number | undefined, max: number) => n === undefined || (Number.isInteger(n) && n >= 0 && n <= max);
-  if (!exact(offset, size) || !exact(length, size - (offset ?? 0))) return { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
-  if (c.call === 'sendto' && (length ?? size - (offset ?? 0)) > MAX_DATAGRAM) return { name: 'Error', code: 'EMSGSIZE' };
+  if (!exact(offset, size) || !exact(length, size - (offset ?? 0)))
+    return { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
+  if (c.call === 'sendto' && (length ?? size - (offset ?? 0)) > MAX_DATAGRAM)
+    return { name: 'Error', code: 'EMSGSIZE' };
   return null;
 }
 
@@ -344,7 +414,7 @@ function allowedRanges(c: HostileCase, built: Built[], seen: Seen): { built: Bui
 
 function readPeer(fd: number, udp: boolean): Buffer {
   const chunk = Buffer.alloc(LIMIT);
-  const n = udp ? sock.recvfrom(fd, chunk)?.bytes ?? null : io.read(fd, chunk);
+  const n = udp ? (sock.recvfrom(fd, chunk)?.bytes ?? null) : io.read(fd, chunk);
   return chunk.subarray(0, n ?? 0);
 }
 
@@ -361,7 +431,8 @@ function judge(c: HostileCase, built: Built[], outcome: Outcome, seen: Seen): st
   if (runs >= 0) return `${what}: user code for element ${runs} ran ${seen.reads[runs]} times`;
   const expected = expectedError(c, built, seen);
   if (expected !== null || outcome.error !== undefined) {
-    if (expected?.code !== outcome.error?.code || expected?.name !== outcome.error?.name) return `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(outcome)}`;
+    if (expected?.code !== outcome.error?.code || expected?.name !== outcome.error?.name)
+      return `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(outcome)}`;
   }
   const ranges = expected === null ? allowedRanges(c, built, seen) : [];
   const capacity = ranges.reduce((sum, r) => sum + r.size, 0);
@@ -369,11 +440,15 @@ function judge(c: HostileCase, built: Built[], outcome: Outcome, seen: Seen): st
   if (moved > capacity) return `${what}: moved ${moved} bytes, more than the ${capacity} the views hold`;
   let left = isRead(c.call) ? moved : 0;
   for (const b of built) {
-    const problem = memoryProblem(b, ranges.filter((r) => r.built === b), () => {
-      const take = Math.min(left, ranges.find((r) => r.built === b)?.size ?? 0);
-      left -= take;
-      return take;
-    });
+    const problem = memoryProblem(
+      b,
+      ranges.filter((r) => r.built === b),
+      () => {
+        const take = Math.min(left, ranges.find((r) => r.built === b)?.size ?? 0);
+        left -= take;
+        return take;
+      },
+    );
     if (problem !== null) return `${what}: ${problem}`;
   }
   if (isRead(c.call)) {
@@ -382,12 +457,16 @@ function judge(c: HostileCase, built: Built[], outcome: Outcome, seen: Seen): st
     // A datagram is consumed whole, however little of it was read.
     const queued = readPeer(seen.mine, seen.udp).length;
     const wantQueued = seen.udp && expected === null ? 0 : PEER_BYTES - moved;
-    return queued === wantQueued ? null : `${what}: ${queued} bytes left queued after reading ${moved}, model says ${wantQueued}`;
+    return queued === wantQueued
+      ? null
+      : `${what}: ${queued} bytes left queued after reading ${moved}, model says ${wantQueued}`;
   }
   const fromPeer = readPeer(seen.peer, seen.udp);
   const sent = Buffer.concat(ranges.map((r) => Buffer.from(snapshotBytes(r.built, r.from, r.size)))).subarray(0, moved);
-  if (!fromPeer.equals(sent)) return `${what}: sent ${fromPeer.length} bytes that are not the ${moved} bytes of its range`;
-  if (expected === null && capacity <= 4096 && moved !== capacity) return `${what}: wrote ${moved} of ${capacity} bytes`;
+  if (!fromPeer.equals(sent))
+    return `${what}: sent ${fromPeer.length} bytes that are not the ${moved} bytes of its range`;
+  if (expected === null && capacity <= 4096 && moved !== capacity)
+    return `${what}: wrote ${moved} of ${capacity} bytes`;
   return null;
 }
 
@@ -415,7 +494,8 @@ function memoryProblem(b: Built, ranges: { from: number; size: number }[], share
       const p = at + i;
       const inside = written !== null && p >= written.from && p < written.to;
       const want = inside ? PEER : before[i];
-      if (current[i] !== want) return `byte ${p} of ${b.spec.memory} view ${b.givenAway ? '(given away) ' : ''}is ${current[i]}, model says ${want}`;
+      if (current[i] !== want)
+        return `byte ${p} of ${b.spec.memory} view ${b.givenAway ? '(given away) ' : ''}is ${current[i]}, model says ${want}`;
     }
   }
   return null;

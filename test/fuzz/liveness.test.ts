@@ -6,7 +6,10 @@ import { checkLiveness, livenessCaseArbitrary } from './liveness';
 
 test("ref'd and unref'd instances of both modes, ref()/unref() from handlers and timers: every ready fd keeps being dispatched at full rate", async () => {
   const totals = { ops: 0, handlerCalls: 0, changes: 0, deliveries: 0 };
-  await fc.assert(fc.asyncProperty(livenessCaseArbitrary, (c) => checkLiveness(c, totals)), { numRuns: 30 });
+  await fc.assert(
+    fc.asyncProperty(livenessCaseArbitrary, (c) => checkLiveness(c, totals)),
+    { numRuns: 30 },
+  );
   expect(totals.changes).toBeGreaterThan(10);
   expect(totals.deliveries).toBeGreaterThan(0);
 });

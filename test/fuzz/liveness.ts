@@ -31,7 +31,10 @@ const slot = fc.nat(SLOTS - 1);
 // Mostly unref(): ref() on a busy unref'd instance is the other half of the class.
 const change = fc.constantFrom('unref' as const, 'unref' as const, 'ref' as const);
 export const livenessOpArbitrary: fc.Arbitrary<LivenessOp> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: change, inst, from: fc.constantFrom('now' as const, 'handler' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: change, inst, from: fc.constantFrom('now' as const, 'handler' as const) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: change, inst, from: fc.constant('timer' as const), delayMs: fc.nat(20) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('write' as const, 'drain' as const), slot }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'deliver' as const) }) },
@@ -40,8 +43,15 @@ export const livenessOpArbitrary: fc.Arbitrary<LivenessOp> = fc.oneof(
 // which every instance is unref'd, or all have one mode, come often.
 const all = <T>(value: T): fc.Arbitrary<T[]> => fc.constant(Array.from({ length: INSTANCES }, () => value));
 export const livenessCaseArbitrary = fc.record({
-  modes: fc.oneof(all<DispatchMode>('thread'), all<DispatchMode>('loop'), fc.array(fc.constantFrom(...MODES), { minLength: INSTANCES, maxLength: INSTANCES })),
-  unrefAtStart: fc.oneof({ weight: 2, arbitrary: all(true) }, { weight: 1, arbitrary: fc.array(fc.boolean(), { minLength: INSTANCES, maxLength: INSTANCES }) }),
+  modes: fc.oneof(
+    all<DispatchMode>('thread'),
+    all<DispatchMode>('loop'),
+    fc.array(fc.constantFrom(...MODES), { minLength: INSTANCES, maxLength: INSTANCES }),
+  ),
+  unrefAtStart: fc.oneof(
+    { weight: 2, arbitrary: all(true) },
+    { weight: 1, arbitrary: fc.array(fc.boolean(), { minLength: INSTANCES, maxLength: INSTANCES }) },
+  ),
   ops: fc.array(livenessOpArbitrary, { minLength: 1, maxLength: 20 }),
 });
 export type LivenessCase = { modes: DispatchMode[]; unrefAtStart: boolean[]; ops: LivenessOp[] };
@@ -67,7 +77,12 @@ export class LivenessRun {
 
   constructor(modes: readonly DispatchMode[], unrefAtStart: readonly boolean[]) {
     this.#watchers = modes.map((dispatch, i) => {
-      const watcher: Watcher = { ep: new EpollInstance({ dispatch }), name: `instance ${i} (${dispatch})`, calls: this.#slots.map(() => 0), fromHandler: [] };
+      const watcher: Watcher = {
+        ep: new EpollInstance({ dispatch }),
+        name: `instance ${i} (${dispatch})`,
+        calls: this.#slots.map(() => 0),
+        fromHandler: [],
+      };
       this.#slots.forEach((efd, s) => watcher.ep.add(efd.fd, EPOLLIN, () => this.#handle(watcher, s)));
       if (unrefAtStart[i]) watcher.ep.unref();
       return watcher;
@@ -107,8 +122,10 @@ export class LivenessRun {
         this.#slots[op.slot].read();
         this.#ready[op.slot] = false;
         return;
-      case 'tick': return nextMacrotask();
-      case 'deliver': return this.#deliver();
+      case 'tick':
+        return nextMacrotask();
+      case 'deliver':
+        return this.#deliver();
     }
   }
 
@@ -121,7 +138,8 @@ export class LivenessRun {
 
   #change(watcher: Watcher, kind: Change): void {
     this.stats.changes++;
-    if (watcher.ep[kind]() !== watcher.ep) this.violations.push(`${watcher.name}.${kind}() did not return the instance`);
+    if (watcher.ep[kind]() !== watcher.ep)
+      this.violations.push(`${watcher.name}.${kind}() did not return the instance`);
   }
 
   #later(delayMs: number, action: () => void): void {
@@ -154,13 +172,18 @@ export class LivenessRun {
       this.stats.deliveries += owed.length * DELIVERIES;
     } else {
       this.violations.push(
-        `fewer than ${DELIVERIES} calls within 2 s: ${outstanding().map((o) => `${o.watcher.name} slot ${o.s} (${o.until - o.watcher.calls[o.s]} short)`).join('; ')}`,
+        `fewer than ${DELIVERIES} calls within 2 s: ${outstanding()
+          .map((o) => `${o.watcher.name} slot ${o.s} (${o.until - o.watcher.calls[o.s]} short)`)
+          .join('; ')}`,
       );
     }
   }
 }
 
-export async function checkLiveness({ modes, unrefAtStart, ops }: LivenessCase, totals?: LivenessRun['stats']): Promise<void> {
+export async function checkLiveness(
+  { modes, unrefAtStart, ops }: LivenessCase,
+  totals?: LivenessRun['stats'],
+): Promise<void> {
   const run = new LivenessRun(modes, unrefAtStart);
   await run.run(ops);
   addCounts(totals, run.stats);

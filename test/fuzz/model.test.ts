@@ -20,7 +20,10 @@ describe.each([...MODES, 'mixed'] as const)('EpollInstance against its model (di
   test("the same sequences with jest's modern fake timers active still deliver", async () => {
     jest.useFakeTimers();
     try {
-      await fc.assert(fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops)), { numRuns: 20 });
+      await fc.assert(
+        fc.asyncProperty(sequenceArbitrary, (ops) => checkSequence(dispatch, ops)),
+        { numRuns: 20 },
+      );
     } finally {
       jest.useRealTimers();
     }

@@ -36,7 +36,11 @@ export type MaskName = keyof typeof MASKS;
 // Calls that must be refused before anything changes: [call, expected name, expected code].
 export const BAD_CALLS = {
   addNegativeFd: [(ep: EpollInstance) => ep.add(-1, EPOLLIN, () => undefined), 'RangeError', 'ERR_OUT_OF_RANGE'],
-  addStringFd: [(ep: EpollInstance) => ep.add('3' as never, EPOLLIN, () => undefined), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+  addStringFd: [
+    (ep: EpollInstance) => ep.add('3' as never, EPOLLIN, () => undefined),
+    'TypeError',
+    'ERR_INVALID_ARG_TYPE',
+  ],
   addUnknownBits: [(ep: EpollInstance) => ep.add(0, 1 << 20, () => undefined), 'RangeError', 'ERR_INVALID_ARG_VALUE'],
   addNoHandler: [(ep: EpollInstance) => ep.add(0, EPOLLIN, {} as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
   modifyNaN: [(ep: EpollInstance) => ep.modify(NaN, EPOLLIN), 'RangeError', 'ERR_OUT_OF_RANGE'],
@@ -81,8 +85,20 @@ const slot = fc.integer({ min: 0, max: SLOTS - 1 });
 const inst = fc.integer({ min: 0, max: INSTANCES - 1 });
 const mask = fc.constantFrom(...(Object.keys(MASKS) as MaskName[]));
 const assignment: fc.Arbitrary<Assignment> = fc.oneof(
-  fc.record({ on: fc.constant('instance' as const), inst, property: fc.constantFrom(...INSTANCE_PROPERTIES), value: fc.constantFrom(...ASSIGNED_VALUES), strict: fc.boolean() }),
-  fc.record({ on: fc.constant('file' as const), slot, property: fc.constantFrom(...FILE_PROPERTIES), value: fc.constantFrom(...ASSIGNED_VALUES), strict: fc.boolean() }),
+  fc.record({
+    on: fc.constant('instance' as const),
+    inst,
+    property: fc.constantFrom(...INSTANCE_PROPERTIES),
+    value: fc.constantFrom(...ASSIGNED_VALUES),
+    strict: fc.boolean(),
+  }),
+  fc.record({
+    on: fc.constant('file' as const),
+    slot,
+    property: fc.constantFrom(...FILE_PROPERTIES),
+    value: fc.constantFrom(...ASSIGNED_VALUES),
+    strict: fc.boolean(),
+  }),
 );
 const assignOp = fc.record({ kind: fc.constant('assign' as const), assignment });
 
@@ -93,7 +109,13 @@ const quiet: Behavior = { drain: false, then: [] };
 const target = fc.oneof({ weight: 3, arbitrary: fc.constant(OWN) }, { weight: 1, arbitrary: inst });
 const handlerOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('remove' as const), inst: target, slot }),
-  fc.record({ kind: fc.constantFrom('add' as const, 'readd' as const), inst: target, slot, mask, behavior: fc.constant(quiet) }),
+  fc.record({
+    kind: fc.constantFrom('add' as const, 'readd' as const),
+    inst: target,
+    slot,
+    mask,
+    behavior: fc.constant(quiet),
+  }),
   fc.record({ kind: fc.constant('modify' as const), inst: target, slot, mask, behavior: fc.constantFrom(null, quiet) }),
   fc.record({ kind: fc.constantFrom('close' as const, 'reopen' as const), inst: target }),
   fc.record({ kind: fc.constantFrom('open' as const, 'closeFd' as const, 'write' as const, 'drain' as const), slot }),
@@ -111,11 +133,27 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('write' as const), slot }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const), slot }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('add' as const), inst, slot, mask, behavior }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('modify' as const), inst, slot, mask, behavior: fc.option(behavior) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('modify' as const), inst, slot, mask, behavior: fc.option(behavior) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), inst, slot }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('readd' as const), inst, slot, mask, behavior }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('close' as const, 'reopen' as const, 'ref' as const, 'unref' as const), inst }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad' as const), inst, call: fc.constantFrom(...(Object.keys(BAD_CALLS) as BadCallName[])) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('close' as const, 'reopen' as const, 'ref' as const, 'unref' as const),
+      inst,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('bad' as const),
+      inst,
+      call: fc.constantFrom(...(Object.keys(BAD_CALLS) as BadCallName[])),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('occupy' as const, 'release' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('hostile' as const), attack: hostileArbitrary }) },
   { weight: 1, arbitrary: assignOp },
@@ -225,30 +263,44 @@ export class ModelRun {
   apply(op: Op): void {
     this.stats.ops++;
     switch (op.kind) {
-      case 'open': return this.#open(op.slot);
-      case 'closeFd': return this.#closeFd(op.slot);
-      case 'write': return this.#write(op.slot);
-      case 'drain': return this.#drain(op.slot);
-      case 'add': return this.#add(op.inst, op.slot, op.mask, op.behavior);
-      case 'modify': return this.#modify(op.inst, op.slot, op.mask, op.behavior);
-      case 'remove': return this.#remove(op.inst, op.slot);
+      case 'open':
+        return this.#open(op.slot);
+      case 'closeFd':
+        return this.#closeFd(op.slot);
+      case 'write':
+        return this.#write(op.slot);
+      case 'drain':
+        return this.#drain(op.slot);
+      case 'add':
+        return this.#add(op.inst, op.slot, op.mask, op.behavior);
+      case 'modify':
+        return this.#modify(op.inst, op.slot, op.mask, op.behavior);
+      case 'remove':
+        return this.#remove(op.inst, op.slot);
       case 'readd':
         if (this.#instances[op.inst]?.regs.has(this.#slots[op.slot].fd)) this.#remove(op.inst, op.slot);
         return this.#add(op.inst, op.slot, op.mask, op.behavior);
-      case 'close': return this.#close(op.inst);
-      case 'reopen': return this.#reopen(op.inst);
+      case 'close':
+        return this.#close(op.inst);
+      case 'reopen':
+        return this.#reopen(op.inst);
       case 'ref':
-      case 'unref': return this.#refOrUnref(op.inst, op.kind);
+      case 'unref':
+        return this.#refOrUnref(op.inst, op.kind);
       case 'occupy':
         this.#unpollable.push(fs.openSync('/dev/null', 'r'));
         return this.#compare();
       case 'release':
         if (this.#unpollable.length > 0) fs.closeSync(this.#unpollable.pop()!);
         return this.#compare();
-      case 'bad': return this.#bad(op.inst, op.call);
-      case 'hostile': return this.#hostile(op.attack);
-      case 'assign': return this.#assign(op.assignment);
-      default: throw new Error(`not a synchronous operation: ${op.kind}`);
+      case 'bad':
+        return this.#bad(op.inst, op.call);
+      case 'hostile':
+        return this.#hostile(op.attack);
+      case 'assign':
+        return this.#assign(op.assignment);
+      default:
+        throw new Error(`not a synchronous operation: ${op.kind}`);
     }
   }
 
@@ -263,7 +315,11 @@ export class ModelRun {
     try {
       await waitFor(() => outstanding().length === 0 || this.violations.length > 0, 'readiness', 1500);
     } catch {
-      this.#violation(`readiness missed: ${outstanding().map((e) => e.what).join('; ')}`);
+      this.#violation(
+        `readiness missed: ${outstanding()
+          .map((e) => e.what)
+          .join('; ')}`,
+      );
     }
   }
 
@@ -362,8 +418,14 @@ export class ModelRun {
     if (expected !== null || instance === null || file?.file == null) return;
     // An existing registration here is stale (its file was closed): the new one replaces it.
     instance.regs.set(fd, {
-      file: file.file, handlerId, mask, version: 0, armed: true, calls: 0,
-      sawReadable: file.counter > 0, pendingEdge: this.#readyFor(file, mask),
+      file: file.file,
+      handlerId,
+      mask,
+      version: 0,
+      armed: true,
+      calls: 0,
+      sawReadable: file.counter > 0,
+      pendingEdge: this.#readyFor(file, mask),
     });
     this.#compare();
   }
@@ -427,7 +489,9 @@ export class ModelRun {
     this.#retired.push(instance.ep);
     this.#instances[i] = null;
     if (!instance.ep.closed || instance.ep.fd !== -1 || instance.ep.size !== 0) {
-      this.#violation(`instance ${i} after close(): closed ${instance.ep.closed}, fd ${instance.ep.fd}, size ${instance.ep.size}`);
+      this.#violation(
+        `instance ${i} after close(): closed ${instance.ep.closed}, fd ${instance.ep.fd}, size ${instance.ep.size}`,
+      );
     }
   }
 
@@ -440,7 +504,11 @@ export class ModelRun {
     const instance = this.#instances[i];
     const ep = instance?.ep ?? this.#closedInstance();
     let returned: unknown;
-    this.#expect(`${kind}() on instance ${i}`, () => (returned = ep[kind]()), instance === null ? 'ERR_EPOLL_CLOSED' : null);
+    this.#expect(
+      `${kind}() on instance ${i}`,
+      () => (returned = ep[kind]()),
+      instance === null ? 'ERR_EPOLL_CLOSED' : null,
+    );
     if (instance !== null && returned !== ep) this.#violation(`${kind}() did not return the instance`);
     this.#compare();
   }
@@ -454,7 +522,9 @@ export class ModelRun {
     // A closed instance says so before it looks at the arguments.
     const expected = instance === null ? { name: 'Error', code: 'ERR_EPOLL_CLOSED' } : { name: errorName, code };
     if (error === null || error.name !== expected.name || error.code !== expected.code) {
-      this.#violation(`${name} on instance ${i}: expected ${expected.name} ${expected.code}, got ${JSON.stringify(error)}`);
+      this.#violation(
+        `${name} on instance ${i}: expected ${expected.name} ${expected.code}, got ${JSON.stringify(error)}`,
+      );
     }
     this.#compare();
   }
@@ -471,16 +541,23 @@ export class ModelRun {
   // way what the property reads stays, and so does everything the model goes on checking.
   #assign(assignment: Assignment): void {
     const target: object | null =
-      assignment.on === 'instance' ? (this.#instances[assignment.inst]?.ep ?? this.#closedInstance()) : this.#slots[assignment.slot].file;
+      assignment.on === 'instance'
+        ? (this.#instances[assignment.inst]?.ep ?? this.#closedInstance())
+        : this.#slots[assignment.slot].file;
     if (target === null) return;
     const { property, value } = assignment;
     const before = (target as Record<string, unknown>)[property];
     const error = errorOf(() => (assignment.strict ? assignStrict : assignSloppy)(target, property, value));
     if (assignment.strict ? error?.name !== 'TypeError' : error !== null) {
-      this.#violation(`${assignment.strict ? 'strict' : 'sloppy'} ${assignment.on}.${property} = ${String(value)}: got ${JSON.stringify(error)}`);
+      this.#violation(
+        `${assignment.strict ? 'strict' : 'sloppy'} ${assignment.on}.${property} = ${String(value)}: got ${JSON.stringify(error)}`,
+      );
     }
     const after = (target as Record<string, unknown>)[property];
-    if (after !== before) this.#violation(`${assignment.on}.${property} = ${String(value)} changed it from ${String(before)} to ${String(after)}`);
+    if (after !== before)
+      this.#violation(
+        `${assignment.on}.${property} = ${String(value)} changed it from ${String(before)} to ${String(after)}`,
+      );
     this.#compare();
   }
 
@@ -488,16 +565,26 @@ export class ModelRun {
 
   #handler(i: number, handlerId: number, behavior: Behavior): (events: number, fd: number) => void {
     const state: HandlerState = { owner: this.#instances[i], acted: false };
-    const handle = (receiver: unknown, events: number, fd: number): void => this.#handle(i, handlerId, behavior, state, receiver, events, fd);
+    const handle = (receiver: unknown, events: number, fd: number): void =>
+      this.#handle(i, handlerId, behavior, state, receiver, events, fd);
     // A function, not an arrow, so that the `this` it is called with can be seen.
     return function (this: unknown, events, fd) {
       handle(this, events, fd);
     };
   }
 
-  #handle(i: number, handlerId: number, behavior: Behavior, state: HandlerState, receiver: unknown, events: number, fd: number): void {
+  #handle(
+    i: number,
+    handlerId: number,
+    behavior: Behavior,
+    state: HandlerState,
+    receiver: unknown,
+    events: number,
+    fd: number,
+  ): void {
     this.stats.handlerCalls++;
-    if (receiver !== undefined) this.#violation(`handler ${handlerId} ran with this = ${String(receiver)}, not undefined`);
+    if (receiver !== undefined)
+      this.#violation(`handler ${handlerId} ran with this = ${String(receiver)}, not undefined`);
     const instance = this.#instances[i];
     const reg = instance?.regs.get(fd);
     if (instance !== state.owner || instance === null || reg === undefined || reg.handlerId !== handlerId) {
@@ -505,7 +592,9 @@ export class ModelRun {
       return;
     }
     if (events === 0 || (events & ~(reg.mask | ALWAYS)) !== 0 || events < 0) {
-      this.#violation(`handler ${handlerId} got events 0x${events.toString(16)} for mask 0x${(reg.mask >>> 0).toString(16)}`);
+      this.#violation(
+        `handler ${handlerId} got events 0x${events.toString(16)} for mask 0x${(reg.mask >>> 0).toString(16)}`,
+      );
     }
     // An event collected for an earlier registration of the same number would show up here.
     if ((events & EPOLLIN) !== 0 && !reg.sawReadable) {
@@ -526,7 +615,10 @@ export class ModelRun {
 
   #newInstance(i: number): Instance {
     const dispatch = this.dispatch === 'mixed' ? MODES[i % MODES.length] : this.dispatch;
-    return { ep: new EpollInstance({ dispatch, maxEvents: this.maxEvents[i % this.maxEvents.length] }), regs: new Map() };
+    return {
+      ep: new EpollInstance({ dispatch, maxEvents: this.maxEvents[i % this.maxEvents.length] }),
+      regs: new Map(),
+    };
   }
 
   // Any closed instance will do: they all refuse everything.
@@ -549,7 +641,9 @@ export class ModelRun {
   }
 
   #liveRegistrationsOf(file: EventFd): Registration[] {
-    return this.#instances.flatMap((instance) => (instance === null ? [] : [...instance.regs.values()].filter((r) => r.file === file)));
+    return this.#instances.flatMap((instance) =>
+      instance === null ? [] : [...instance.regs.values()].filter((r) => r.file === file),
+    );
   }
 
   // A kernel add or modify reports a file that is ready already, edge-triggered or not.
@@ -570,7 +664,9 @@ export class ModelRun {
       this.stats.rejected++;
       return;
     }
-    this.#violation(`${what}: expected ${allowed.length ? allowed.join(' or ') : 'success'}, got ${error ? `${error.name} ${error.code}` : 'success'}`);
+    this.#violation(
+      `${what}: expected ${allowed.length ? allowed.join(' or ') : 'success'}, got ${error ? `${error.name} ${error.code}` : 'success'}`,
+    );
   }
 
   #compare(): void {
@@ -596,7 +692,8 @@ export class ModelRun {
 // A handler's OWN target becomes its instance.
 function ownInstance(op: Op, i: number): Op {
   if ('inst' in op && op.inst === OWN) return { ...op, inst: i };
-  if (op.kind === 'assign' && op.assignment.on === 'instance' && op.assignment.inst === OWN) return { ...op, assignment: { ...op.assignment, inst: i } };
+  if (op.kind === 'assign' && op.assignment.on === 'instance' && op.assignment.inst === OWN)
+    return { ...op, assignment: { ...op.assignment, inst: i } };
   return op;
 }
 
@@ -608,7 +705,11 @@ function assignStrict(target: object, property: string, value: unknown): void {
 const assignSloppy = new Function('target', 'property', 'value', 'target[property] = value;') as typeof assignStrict;
 
 /** One property run: a fresh set of instances and fds, the sequence, then a final settle. */
-export async function checkSequence(dispatch: DispatchMode | 'mixed', ops: readonly Op[], totals?: RunStats): Promise<void> {
+export async function checkSequence(
+  dispatch: DispatchMode | 'mixed',
+  ops: readonly Op[],
+  totals?: RunStats,
+): Promise<void> {
   const run = new ModelRun(dispatch);
   await run.run(ops);
   addCounts(totals, run.stats);

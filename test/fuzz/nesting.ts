@@ -26,8 +26,18 @@ export type NestOp =
 const index = fc.nat(31);
 const mode = fc.constantFrom(...MODES);
 export const nestOpArbitrary: fc.Arbitrary<NestOp> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('chain' as const), modes: fc.array(mode, { minLength: 1, maxLength: 7 }), tickFirst: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('nest' as const, 'unnest' as const), parent: index, child: index }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('chain' as const),
+      modes: fc.array(mode, { minLength: 1, maxLength: 7 }),
+      tickFirst: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constantFrom('nest' as const, 'unnest' as const), parent: index, child: index }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), inst: index }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('watchReady' as const), inst: index }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'settle' as const) }) },
@@ -89,13 +99,20 @@ export class NestingRun {
 
   async #apply(op: NestOp): Promise<void> {
     switch (op.kind) {
-      case 'chain': return this.#chain(op.modes, op.tickFirst);
-      case 'nest': return this.#nest(this.#at(op.parent), this.#at(op.child));
-      case 'unnest': return this.#unnest(this.#at(op.parent), this.#at(op.child));
-      case 'close': return this.#close(this.#at(op.inst));
-      case 'watchReady': return this.#watchReady(this.#at(op.inst));
-      case 'tick': return nextMacrotask();
-      case 'settle': return this.#settle();
+      case 'chain':
+        return this.#chain(op.modes, op.tickFirst);
+      case 'nest':
+        return this.#nest(this.#at(op.parent), this.#at(op.child));
+      case 'unnest':
+        return this.#unnest(this.#at(op.parent), this.#at(op.child));
+      case 'close':
+        return this.#close(this.#at(op.inst));
+      case 'watchReady':
+        return this.#watchReady(this.#at(op.inst));
+      case 'tick':
+        return nextMacrotask();
+      case 'settle':
+        return this.#settle();
     }
   }
 
@@ -107,7 +124,13 @@ export class NestingRun {
   }
 
   #create(dispatch: DispatchMode): Node {
-    const node: Node = { ep: new EpollInstance({ dispatch }), mode: dispatch, name: `#${this.#nodes.length} (${dispatch})`, regs: new Map(), calls: new Map() };
+    const node: Node = {
+      ep: new EpollInstance({ dispatch }),
+      mode: dispatch,
+      name: `#${this.#nodes.length} (${dispatch})`,
+      regs: new Map(),
+      calls: new Map(),
+    };
     this.#nodes.push(node);
     return node;
   }
@@ -138,7 +161,8 @@ export class NestingRun {
     } else {
       this.stats.refused++;
       // A refused add changes nothing.
-      if (before !== null && (parent.ep.size !== before.size || parent.ep.has(fd) !== before.has)) this.#violation(`${what} refused with ${code} changed the registrations`);
+      if (before !== null && (parent.ep.size !== before.size || parent.ep.has(fd) !== before.has))
+        this.#violation(`${what} refused with ${code} changed the registrations`);
     }
     this.#compare(parent);
   }
@@ -162,7 +186,10 @@ export class NestingRun {
     } catch (error) {
       code = String((error as { code?: string }).code);
     }
-    if (code !== expected) this.#violation(`${parent.name}.remove(${child.name}): expected ${expected ?? 'success'}, got ${code ?? 'success'}`);
+    if (code !== expected)
+      this.#violation(
+        `${parent.name}.remove(${child.name}): expected ${expected ?? 'success'}, got ${code ?? 'success'}`,
+      );
     parent.regs.delete(fd);
     this.#compare(parent);
   }
@@ -183,14 +210,22 @@ export class NestingRun {
   /** Every live registration of a ready fd or a ready set gets a handler call, within a bounded wait. */
   async #settle(): Promise<void> {
     const owed = this.#nodes.flatMap((node) =>
-      node.ep.closed ? [] : [...node.regs].filter(([, target]) => this.#isReady(target)).map(([fd]) => ({ node, fd, calls: node.calls.get(fd) ?? 0 })),
+      node.ep.closed
+        ? []
+        : [...node.regs]
+            .filter(([, target]) => this.#isReady(target))
+            .map(([fd]) => ({ node, fd, calls: node.calls.get(fd) ?? 0 })),
     );
     const outstanding = (): typeof owed => owed.filter((o) => (o.node.calls.get(o.fd) ?? 0) === o.calls);
     try {
       await waitFor(() => outstanding().length === 0, 'nested readiness', 2000);
       this.stats.dispatched += owed.length;
     } catch {
-      this.#violation(`never dispatched: ${outstanding().map((o) => `${o.node.name} fd ${o.fd}`).join('; ')}`);
+      this.#violation(
+        `never dispatched: ${outstanding()
+          .map((o) => `${o.node.name} fd ${o.fd}`)
+          .join('; ')}`,
+      );
     }
   }
 
@@ -223,7 +258,10 @@ export class NestingRun {
   }
 
   #isReady(target: Node | 'ready'): boolean {
-    return target === 'ready' || (!target.ep.closed && [...target.regs.values()].some((t) => (t === 'ready' || !t.ep.closed) && this.#isReady(t)));
+    return (
+      target === 'ready' ||
+      (!target.ep.closed && [...target.regs.values()].some((t) => (t === 'ready' || !t.ep.closed) && this.#isReady(t)))
+    );
   }
 
   #compare(node: Node): void {

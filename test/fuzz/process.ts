@@ -32,7 +32,10 @@ export interface ProcessCase {
   steps: Step[][];
 }
 
-const step = fc.record({ kind: fc.constantFrom('ref' as const, 'unref' as const), from: fc.constantFrom('handler' as const, 'timer' as const) });
+const step = fc.record({
+  kind: fc.constantFrom('ref' as const, 'unref' as const),
+  from: fc.constantFrom('handler' as const, 'timer' as const),
+});
 export const processCaseArbitrary: fc.Arbitrary<ProcessCase> = fc
   .record({
     modes: fc.array(fc.constantFrom(...MODES), { minLength: 1, maxLength: 7 }),
@@ -40,7 +43,9 @@ export const processCaseArbitrary: fc.Arbitrary<ProcessCase> = fc
     drops: fc.array(
       fc.record({
         timer: fc.boolean(),
-        start: fc.option(fc.record({ delayMs: fc.constantFrom(Number.MIN_VALUE, 0.001, 1), intervalMs: fc.constantFrom(0, 1e-9, 1) })),
+        start: fc.option(
+          fc.record({ delayMs: fc.constantFrom(Number.MIN_VALUE, 0.001, 1), intervalMs: fc.constantFrom(0, 1e-9, 1) }),
+        ),
         registerIn: fc.option(fc.nat(6)),
       }),
       { maxLength: 6 },
@@ -99,16 +104,22 @@ const SCRIPT = `
 
 /** Runs the case in a child: it must exit by itself, cleanly, with what the model predicts. */
 export async function checkInProcess(c: ProcessCase): Promise<void> {
-  const result = await runScript(`const CASE = ${JSON.stringify(c)};\n${SCRIPT}`, { args: ['--expose-gc'], timeoutMs: 15000 });
+  const result = await runScript(`const CASE = ${JSON.stringify(c)};\n${SCRIPT}`, {
+    args: ['--expose-gc'],
+    timeoutMs: 15000,
+  });
   const seen = { signal: result.signal, code: result.code, stderr: result.stderr };
-  if (JSON.stringify(seen) !== JSON.stringify({ signal: null, code: 0, stderr: '' })) throw new Error(`child ended ${JSON.stringify(seen)}, stdout ${result.stdout}`);
+  if (JSON.stringify(seen) !== JSON.stringify({ signal: null, code: 0, stderr: '' }))
+    throw new Error(`child ended ${JSON.stringify(seen)}, stdout ${result.stdout}`);
   const { changes, ...outcome } = JSON.parse(result.stdout) as { changes: number };
   const expected = { ...predictedChain(c.modes), leaked: [] };
-  if (JSON.stringify(outcome) !== JSON.stringify(expected)) throw new Error(`child: ${JSON.stringify(outcome)}, expected ${JSON.stringify(expected)}`);
+  if (JSON.stringify(outcome) !== JSON.stringify(expected))
+    throw new Error(`child: ${JSON.stringify(outcome)}, expected ${JSON.stringify(expected)}`);
   // An instance holds the process until its own first unref(), which its steps reach; once all
   // are unref'd, the process may end before the steps left.
   const steps = c.steps.slice(0, c.modes.length);
   const least = steps.reduce((sum, s) => sum + s.findIndex((x) => x.kind === 'unref') + 1, 0);
   const most = steps.reduce((sum, s) => sum + s.length, 0);
-  if (!(changes >= least && changes <= most)) throw new Error(`child made ${changes} ref/unref changes, not ${least} to ${most}`);
+  if (!(changes >= least && changes <= most))
+    throw new Error(`child made ${changes} ref/unref changes, not ${least} to ${most}`);
 }

@@ -4,5 +4,6 @@
 export function addCounts<T extends { [K in keyof T]: number | bigint }>(totals: T | undefined, run: T): void {
   if (totals === undefined) return;
   // Each key holds numbers or bigints in both records alike, and + adds either kind.
-  for (const key of Object.keys(totals) as (keyof T)[]) totals[key] = ((totals[key] as number) + (run[key] as number)) as T[keyof T];
+  for (const key of Object.keys(totals) as (keyof T)[])
+    totals[key] = ((totals[key] as number) + (run[key] as number)) as T[keyof T];
 }

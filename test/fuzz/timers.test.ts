@@ -6,7 +6,10 @@ import { checkTimers, timerCaseArbitrary } from './timers';
 
 test('random start/stop/close/read of TimerFds, times down to Number.MIN_VALUE, registered in instances of both modes: the kernel counts what the model says', async () => {
   const totals = { ops: 0, expirations: 0n, handlerCalls: 0, settled: 0 };
-  await fc.assert(fc.asyncProperty(timerCaseArbitrary, (c) => checkTimers(c, totals)), { numRuns: 30 });
+  await fc.assert(
+    fc.asyncProperty(timerCaseArbitrary, (c) => checkTimers(c, totals)),
+    { numRuns: 30 },
+  );
   expect(totals.settled).toBeGreaterThan(15);
   expect(totals.handlerCalls).toBeGreaterThan(0);
 });

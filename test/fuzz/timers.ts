@@ -28,9 +28,26 @@ export type TimerOp =
 const slot = fc.nat(SLOTS - 1);
 const inst = fc.nat(INSTANCES - 1);
 export const timerOpArbitrary: fc.Arbitrary<TimerOp> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('start' as const), slot, delayMs: fc.constantFrom(...DELAYS), intervalMs: fc.constantFrom(...INTERVALS) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('stop' as const, 'read' as const, 'close' as const, 'open' as const, 'assign' as const), slot }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('register' as const, 'unregister' as const), inst, slot }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('start' as const),
+      slot,
+      delayMs: fc.constantFrom(...DELAYS),
+      intervalMs: fc.constantFrom(...INTERVALS),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('stop' as const, 'read' as const, 'close' as const, 'open' as const, 'assign' as const),
+      slot,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constantFrom('register' as const, 'unregister' as const), inst, slot }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('tick' as const, 'settle' as const) }) },
 );
 export const timerCaseArbitrary = fc.record({
@@ -52,7 +69,12 @@ interface Slot {
 export class TimerRun {
   readonly violations: string[] = [];
   readonly stats = { ops: 0, expirations: 0n, handlerCalls: 0, settled: 0 };
-  readonly #slots: Slot[] = Array.from({ length: SLOTS }, () => ({ timer: new TimerFd(), armed: null, expirations: 0n, calls: [0, 0] }));
+  readonly #slots: Slot[] = Array.from({ length: SLOTS }, () => ({
+    timer: new TimerFd(),
+    armed: null,
+    expirations: 0n,
+    calls: [0, 0],
+  }));
   readonly #instances: EpollInstance[];
 
   constructor(modes: readonly DispatchMode[]) {
@@ -93,14 +115,16 @@ export class TimerRun {
         s.armed = null;
         // Stopping discards the count: nothing is left to read, at once.
         return this.#read(s, 'read() right after stop()');
-      case 'read': return this.#read(s, 'read()');
+      case 'read':
+        return this.#read(s, 'read()');
       case 'close':
         // As documented: removed from every instance first.
         for (const ep of this.#instances) if (ep.has(timer.fd)) ep.remove(timer.fd);
         timer.close();
         s.timer = null;
         return;
-      case 'assign': return this.#assign(timer);
+      case 'assign':
+        return this.#assign(timer);
       case 'register': {
         const ep = this.#instances[op.inst];
         if (ep.has(timer.fd)) return;
@@ -123,12 +147,16 @@ export class TimerRun {
     this.stats.expirations += count;
     s.expirations += count;
     if (s.armed === null) this.violations.push(`${what}: ${count} expirations of a stopped timer`);
-    else if (!s.armed.periodic && s.expirations > 1n) this.violations.push(`${what}: one-shot ${s.armed.what} expired ${s.expirations} times`);
+    else if (!s.armed.periodic && s.expirations > 1n)
+      this.violations.push(`${what}: one-shot ${s.armed.what} expired ${s.expirations} times`);
   }
 
   #assign(timer: TimerFd): void {
     const { fd, closed } = timer;
-    for (const [property, value] of [['fd', -1], ['closed', true]] as const) {
+    for (const [property, value] of [
+      ['fd', -1],
+      ['closed', true],
+    ] as const) {
       try {
         (timer as unknown as Record<string, unknown>)[property] = value;
         this.violations.push(`assigning ${property} did not throw`);
@@ -136,7 +164,8 @@ export class TimerRun {
         if ((error as Error).name !== 'TypeError') this.violations.push(`assigning ${property} threw ${String(error)}`);
       }
     }
-    if (timer.fd !== fd || timer.closed !== closed) this.violations.push(`assignments changed fd ${fd} to ${timer.fd}, closed to ${timer.closed}`);
+    if (timer.fd !== fd || timer.closed !== closed)
+      this.violations.push(`assignments changed fd ${fd} to ${timer.fd}, closed to ${timer.closed}`);
   }
 
   /**
@@ -148,7 +177,15 @@ export class TimerRun {
       if (s.timer === null || s.armed === null) return [];
       const fd = s.timer.fd;
       const registeredIn = this.#instances.flatMap((ep, i) => (ep.has(fd) ? [i] : []));
-      return [{ s, registeredIn, calls: [...s.calls], from: s.expirations, what: `fd ${fd} ${s.armed.what} in [${registeredIn.join(', ')}]` }];
+      return [
+        {
+          s,
+          registeredIn,
+          calls: [...s.calls],
+          from: s.expirations,
+          what: `fd ${fd} ${s.armed.what} in [${registeredIn.join(', ')}]`,
+        },
+      ];
     });
     const done = (o: (typeof owed)[number]): boolean => {
       if (o.registeredIn.length === 0) this.#read(o.s, 'read()');
@@ -158,10 +195,19 @@ export class TimerRun {
       return dispatched && o.s.expirations >= o.from + 2n;
     };
     try {
-      await waitFor(() => this.violations.length > 0 || owed.every((o) => o.s.armed === null || done(o)), 'timer expirations', 2000);
+      await waitFor(
+        () => this.violations.length > 0 || owed.every((o) => o.s.armed === null || done(o)),
+        'timer expirations',
+        2000,
+      );
       this.stats.settled += owed.length;
     } catch {
-      this.violations.push(`expirations missing: ${owed.filter((o) => !done(o)).map((o) => `${o.what}: ${o.s.expirations} read since start`).join('; ')}`);
+      this.violations.push(
+        `expirations missing: ${owed
+          .filter((o) => !done(o))
+          .map((o) => `${o.what}: ${o.s.expirations} read since start`)
+          .join('; ')}`,
+      );
     }
   }
 }

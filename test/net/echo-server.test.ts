@@ -56,46 +56,53 @@ function payloadSizes(count: number, totalBudget: number): number[] {
 
 describeEachMode('echo server', (dispatch) => {
   let server: EchoServer | undefined;
-  const start = (options: EchoServerOptions = {}): EchoServer => (server = startEchoServer({ port: 0, dispatch, ...options }));
+  const start = (options: EchoServerOptions = {}): EchoServer =>
+    (server = startEchoServer({ port: 0, dispatch, ...options }));
   afterEach(() => server?.close());
 
-  test.each(['short', 'eagain'] as const)('1,000 concurrent clients echo random payloads of 1 B to 1 MiB, every byte compared (drain: %s)', async (drain) => {
-    const port = portOf(start({ backlog: 1024, drain }));
-    const payloads = payloadSizes(1000, 24 << 20).map((size) => randomBytes(size));
-    const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
-    const wrong = echoed.filter((bytes, i) => !bytes.equals(payloads[i])).length;
-    expect(wrong).toBe(0);
-    expect(server!.stats.accepted).toBe(1000);
-    await waitFor(() => server!.stats.open === 0, 'every connection closed');
-  }, 60000);
+  test.each(['short', 'eagain'] as const)(
+    '1,000 concurrent clients echo random payloads of 1 B to 1 MiB, every byte compared (drain: %s)',
+    async (drain) => {
+      const port = portOf(start({ backlog: 1024, drain }));
+      const payloads = payloadSizes(1000, 24 << 20).map((size) => randomBytes(size));
+      const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
+      const wrong = echoed.filter((bytes, i) => !bytes.equals(payloads[i])).length;
+      expect(wrong).toBe(0);
+      expect(server!.stats.accepted).toBe(1000);
+      await waitFor(() => server!.stats.open === 0, 'every connection closed');
+    },
+    60000,
+  );
 
   test('ping-pong in many small messages, stopping at short reads: no message waits for a later one', async () => {
     const port = portOf(start({ drain: 'short' }));
     const rounds = 300;
-    const clients = Array.from({ length: 20 }, (_, id) =>
-      new Promise<number>((resolve, reject) => {
-        const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-        let round = 0;
-        let expected = Buffer.alloc(0);
-        let got = Buffer.alloc(0);
-        const send = (): void => {
-          expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
-          got = Buffer.alloc(0);
-          socket.write(expected);
-        };
-        socket.on('connect', send);
-        socket.on('data', (data: Buffer) => {
-          got = Buffer.concat([got, data]);
-          if (got.length < expected.length) return;
-          if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
-          if (++round === rounds) {
-            socket.end();
-            return resolve(round);
-          }
-          send();
-        });
-        socket.on('error', reject);
-      }),
+    const clients = Array.from(
+      { length: 20 },
+      (_, id) =>
+        new Promise<number>((resolve, reject) => {
+          const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+          let round = 0;
+          let expected = Buffer.alloc(0);
+          let got = Buffer.alloc(0);
+          const send = (): void => {
+            expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
+            got = Buffer.alloc(0);
+            socket.write(expected);
+          };
+          socket.on('connect', send);
+          socket.on('data', (data: Buffer) => {
+            got = Buffer.concat([got, data]);
+            if (got.length < expected.length) return;
+            if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
+            if (++round === rounds) {
+              socket.end();
+              return resolve(round);
+            }
+            send();
+          });
+          socket.on('error', reject);
+        }),
     );
     // A stall here (a byte left unread after a short read) would time the test out.
     expect(await Promise.all(clients)).toEqual(Array(20).fill(rounds));

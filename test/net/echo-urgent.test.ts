@@ -31,24 +31,28 @@ describeEachMode('echo server with TCP urgent data', (dispatch) => {
     server?.close();
   });
 
-  test.each(['short', 'eagain'] as const)('the bytes around an urgent byte were lost (drain: %s): all come back, the urgent one inline and in order', async (drain) => {
-    server = startEchoServer({ port: 0, dispatch, drain });
-    const fd = (client = await connected((server.address as sock.InetSocketAddress).port));
-    // Registered and read empty first, so that all three arrive behind one edge.
-    await waitFor(() => server!.stats.accepted === 1, 'the server to accept');
-    sendAroundUrgent(fd, 'hello', '!', 'world');
-    const into = Buffer.alloc(64);
-    let received = '';
-    const whole = waitFor(() => {
-      for (let count = io.read(fd, into); count; count = io.read(fd, into)) received += into.toString('latin1', 0, count);
-      return received.length >= 'hello!world'.length;
-    }, 'the whole echo');
-    // On a timeout, what did come back says more than the timeout.
-    await whole.catch(() => undefined);
-    expect(received).toBe('hello!world');
-    // Nothing came back out of band: the urgent byte was an ordinary one for the echo.
-    expect(errorFrom(() => sock.recv(fd, into, 0, 1, { outOfBand: true })).code).toBe('EINVAL');
-  });
+  test.each(['short', 'eagain'] as const)(
+    'the bytes around an urgent byte were lost (drain: %s): all come back, the urgent one inline and in order',
+    async (drain) => {
+      server = startEchoServer({ port: 0, dispatch, drain });
+      const fd = (client = await connected((server.address as sock.InetSocketAddress).port));
+      // Registered and read empty first, so that all three arrive behind one edge.
+      await waitFor(() => server!.stats.accepted === 1, 'the server to accept');
+      sendAroundUrgent(fd, 'hello', '!', 'world');
+      const into = Buffer.alloc(64);
+      let received = '';
+      const whole = waitFor(() => {
+        for (let count = io.read(fd, into); count; count = io.read(fd, into))
+          received += into.toString('latin1', 0, count);
+        return received.length >= 'hello!world'.length;
+      }, 'the whole echo');
+      // On a timeout, what did come back says more than the timeout.
+      await whole.catch(() => undefined);
+      expect(received).toBe('hello!world');
+      // Nothing came back out of band: the urgent byte was an ordinary one for the echo.
+      expect(errorFrom(() => sock.recv(fd, into, 0, 1, { outOfBand: true })).code).toBe('EINVAL');
+    },
+  );
 });
 
 test('setOutOfBandInline takes a boolean and an fd', () => {

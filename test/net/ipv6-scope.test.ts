@@ -29,13 +29,15 @@ describe('IPv6 scopes', () => {
     ['fe80::1%2.5', NOT_NUMERIC],
     ['fe80::1%2:3', NOT_NUMERIC],
     ['fe80::1%4294967296', NOT_NUMERIC],
-  ])('a malformed scope is refused as Node refuses it (\'fe80::1%2%3\' was read as scope 2): %p', (host, message) => {
+  ])("a malformed scope is refused as Node refuses it ('fe80::1%2%3' was read as scope 2): %p", (host, message) => {
     // What Node refuses outright, linux-epoll refuses as no address; the rest Node takes as names.
     expect(net.isIPv6(host)).toBe(message === NOT_NUMERIC);
     const error = errorFrom(() => parseHost(host, 'host'));
     expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
     expect(error.message).toMatch(message);
-    expect(errorFrom(() => sock.connectTo({ address: host, port: 9 }))).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(errorFrom(() => sock.connectTo({ address: host, port: 9 }))).toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
   });
 
   test.each([

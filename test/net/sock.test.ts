@@ -32,7 +32,8 @@ describe('sock: TCP', () => {
     expect(address).toMatchObject({ family: 'IPv4', address: '127.0.0.1' });
     expect((address as sock.InetSocketAddress).port).toBeGreaterThan(0);
     const [client, server] = tcpPair();
-    for (const fd of [listener, client, server]) expect(openFlags(fd) & (O_NONBLOCK | O_CLOEXEC)).toBe(O_NONBLOCK | O_CLOEXEC);
+    for (const fd of [listener, client, server])
+      expect(openFlags(fd) & (O_NONBLOCK | O_CLOEXEC)).toBe(O_NONBLOCK | O_CLOEXEC);
   });
 
   test('accept returns null when no connection is pending, then the peer address', () => {
@@ -82,7 +83,11 @@ describe('sock: TCP', () => {
     epoll.add(fd, EPOLLOUT, (e) => (events = e));
     await waitFor(() => events !== 0, 'EPOLLOUT');
     epoll.close();
-    expect(sock.socketError(fd)).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', errno: -os.constants.errno.ECONNREFUSED });
+    expect(sock.socketError(fd)).toMatchObject({
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      errno: -os.constants.errno.ECONNREFUSED,
+    });
     expect(sock.socketError(fd)).toBeNull();
   });
 
@@ -148,7 +153,11 @@ describe('sock: TCP', () => {
       sock.setNoDelay(client, on);
       sock.setKeepAlive(client, on);
       sock.setReuseAddress(client, on);
-      expect([option(k.IPPROTO_TCP, k.TCP_NODELAY), option(k.SOL_SOCKET, k.SO_KEEPALIVE), option(k.SOL_SOCKET, k.SO_REUSEADDR)]).toEqual(on ? [1, 1, 1] : [0, 0, 0]);
+      expect([
+        option(k.IPPROTO_TCP, k.TCP_NODELAY),
+        option(k.SOL_SOCKET, k.SO_KEEPALIVE),
+        option(k.SOL_SOCKET, k.SO_REUSEADDR),
+      ]).toEqual(on ? [1, 1, 1] : [0, 0, 0]);
     }
     sock.setLinger(client, 5);
     expect(option(k.SOL_SOCKET, k.SO_LINGER)).toBe(1);
@@ -292,8 +301,16 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
     ['listenUnix NUL in path', () => sock.listenUnix({ path: '/tmp/a\0b' }), 'ERR_INVALID_ARG_VALUE'],
     ['listenUnix path type', () => sock.listenUnix({ path: 5 as never }), 'ERR_INVALID_ARG_TYPE'],
     ['connectTo missing address', () => sock.connectTo(undefined as never), 'ERR_INVALID_ARG_TYPE'],
-    ['connectTo family', () => sock.connectTo({ family: 'IPv9' as never, address: '1.2.3.4', port: 1 }), 'ERR_INVALID_ARG_VALUE'],
-    ['connectTo family mismatch', () => sock.connectTo({ family: 'IPv6', address: '127.0.0.1', port: 1 }), 'ERR_INVALID_ARG_VALUE'],
+    [
+      'connectTo family',
+      () => sock.connectTo({ family: 'IPv9' as never, address: '1.2.3.4', port: 1 }),
+      'ERR_INVALID_ARG_VALUE',
+    ],
+    [
+      'connectTo family mismatch',
+      () => sock.connectTo({ family: 'IPv6', address: '127.0.0.1', port: 1 }),
+      'ERR_INVALID_ARG_VALUE',
+    ],
     ['connectTo missing port', () => sock.connectTo({ address: '127.0.0.1' } as never), 'ERR_INVALID_ARG_TYPE'],
     ['connectTo scopeId', () => sock.connectTo({ address: '::1', port: 1, scopeId: -1 }), 'ERR_OUT_OF_RANGE'],
     ['bindUdp host', () => sock.bindUdp({ host: 'example.com' }), 'ERR_INVALID_ARG_VALUE'],
@@ -335,8 +352,14 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
   test('system errors carry code, errno and syscall', () => {
     const fd = pool.adopt(sock.socket('IPv4'));
     expect(errorFrom(() => sock.peerAddress(fd))).toMatchObject({ code: 'ENOTCONN', syscall: 'getpeername' });
-    expect(errorFrom(() => sock.listenUnix({ path: '/nonexistent-dir/x.sock' }))).toMatchObject({ code: 'ENOENT', syscall: 'bind' });
-    expect(errorFrom(() => sock.setNoDelay(pool.adopt(sock.socket('unix')), true))).toMatchObject({ code: 'ENOTSUP', syscall: 'setsockopt' });
+    expect(errorFrom(() => sock.listenUnix({ path: '/nonexistent-dir/x.sock' }))).toMatchObject({
+      code: 'ENOENT',
+      syscall: 'bind',
+    });
+    expect(errorFrom(() => sock.setNoDelay(pool.adopt(sock.socket('unix')), true))).toMatchObject({
+      code: 'ENOTSUP',
+      syscall: 'setsockopt',
+    });
   });
 
   test('a listener that fails to bind leaves no fd behind', () => {
@@ -347,4 +370,3 @@ describe('sock: bad arguments throw documented errors and change nothing', () =>
     expect(openFdCount()).toBe(before);
   });
 });
-

@@ -18,7 +18,8 @@ interface Running {
 // Killed after each test, so that a failing one leaves no server behind.
 const running: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of running.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 function run(command: string, args: string[]): Running {
@@ -48,7 +49,13 @@ function cpuTicks(pid: number): number {
 
 describe('examples', () => {
   test('echo-server: prints how to connect, echoes, and exits cleanly on SIGTERM', async () => {
-    const server = run(process.execPath, [path.join(EXAMPLES, 'echo-server.js'), '--port', '0', '--dispatch', 'thread']);
+    const server = run(process.execPath, [
+      path.join(EXAMPLES, 'echo-server.js'),
+      '--port',
+      '0',
+      '--dispatch',
+      'thread',
+    ]);
     const port = await listeningPort(server);
     expect(server.output()).toContain('dispatch: thread');
     expect(await echoText(port, 'hello')).toBe('hello');
@@ -67,7 +74,11 @@ describe('examples', () => {
     ['echo-server', ['--port', '65536'], /--port must be an integer from 0 to 65535, not '65536'/],
     ['echo-server', ['--port', '0x10'], /--port must be an integer/],
     ['echo-server', ['--host', 'localhost', '--port', '0'], /--host must be a literal IPv4 or IPv6 address/],
-    ['echo-server', ['--path', '/tmp/echo.sock', '--port', '0'], /--path listens on a Unix socket: it takes no --host or --port/],
+    [
+      'echo-server',
+      ['--path', '/tmp/echo.sock', '--port', '0'],
+      /--path listens on a Unix socket: it takes no --host or --port/,
+    ],
     ['echo-server', ['--path', `/tmp/${'x'.repeat(120)}`], /--path must be a non-empty path of at most 107 bytes/],
     ['echo-server', ['--dispatch', 'poll'], /--dispatch must be auto, loop or thread, not 'poll'/],
     ['echo-server', ['--epollout', 'never'], /--epollout must be always or pending, not 'never'/],
@@ -80,7 +91,9 @@ describe('examples', () => {
   test.each(BAD_COMMAND_LINES)('%s %p: one line saying what is wrong, status 2', async (program, args, message) => {
     const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), ...args]);
     expect(await child.exited).toBe(2);
-    expect(child.output()).toMatch(new RegExp(`^${program}: ${message.source}.*\\(${program} --help lists the options\\)\n$`));
+    expect(child.output()).toMatch(
+      new RegExp(`^${program}: ${message.source}.*\\(${program} --help lists the options\\)\n$`),
+    );
   });
 
   test.each(['echo-server', 'echo-cluster'])('%s --help: the usage with every option, status 0', async (program) => {
@@ -92,35 +105,50 @@ describe('examples', () => {
     if (program === 'echo-cluster') expect(options).toContain('workers');
   });
 
-  test.each(['echo-server', 'echo-cluster'])('%s on a port in use: one line naming it and EADDRINUSE, status 1', async (program) => {
-    const taken = net.createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => taken.once('listening', resolve));
-    const { port } = taken.address() as net.AddressInfo;
-    try {
-      // The port is held without SO_REUSEPORT, so the cluster's first worker cannot bind it either.
-      const workers = program === 'echo-cluster' ? ['--workers', '2'] : [];
-      const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), '--port', String(port), ...workers]);
-      expect(await child.exited).toBe(1);
-      expect(child.output()).toBe(`${program}: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)\n`);
-    } finally {
-      taken.close();
-    }
-  });
+  test.each(['echo-server', 'echo-cluster'])(
+    '%s on a port in use: one line naming it and EADDRINUSE, status 1',
+    async (program) => {
+      const taken = net.createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => taken.once('listening', resolve));
+      const { port } = taken.address() as net.AddressInfo;
+      try {
+        // The port is held without SO_REUSEPORT, so the cluster's first worker cannot bind it either.
+        const workers = program === 'echo-cluster' ? ['--workers', '2'] : [];
+        const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), '--port', String(port), ...workers]);
+        expect(await child.exited).toBe(1);
+        expect(child.output()).toBe(
+          `${program}: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)\n`,
+        );
+      } finally {
+        taken.close();
+      }
+    },
+  );
 
-  test.each(['echo-server', 'echo-cluster'])('%s on a privileged port without privilege: one line with EACCES, status 1', async (program) => {
-    // Ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need CAP_NET_BIND_SERVICE:
-    // root runs the program without it (and keeps the rest, so it still reads this checkout).
-    const privileged = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) - 1;
-    expect(privileged).toBeGreaterThan(0);
-    const command = [process.execPath, path.join(EXAMPLES, `${program}.js`), '--port', String(privileged)];
-    const unprivileged = process.getuid!() === 0 ? ['setpriv', '--bounding-set', '-net_bind_service', ...command] : command;
-    const child = run(unprivileged[0], unprivileged.slice(1));
-    expect(await child.exited).toBe(1);
-    expect(child.output()).toBe(`${program}: cannot listen on 127.0.0.1:${privileged}: permission denied (EACCES)\n`);
-  });
+  test.each(['echo-server', 'echo-cluster'])(
+    '%s on a privileged port without privilege: one line with EACCES, status 1',
+    async (program) => {
+      // Ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need CAP_NET_BIND_SERVICE:
+      // root runs the program without it (and keeps the rest, so it still reads this checkout).
+      const privileged = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) - 1;
+      expect(privileged).toBeGreaterThan(0);
+      const command = [process.execPath, path.join(EXAMPLES, `${program}.js`), '--port', String(privileged)];
+      const unprivileged =
+        process.getuid!() === 0 ? ['setpriv', '--bounding-set', '-net_bind_service', ...command] : command;
+      const child = run(unprivileged[0], unprivileged.slice(1));
+      expect(await child.exited).toBe(1);
+      expect(child.output()).toBe(`${program}: cannot listen on 127.0.0.1:${privileged}: permission denied (EACCES)\n`);
+    },
+  );
 
   test('echo-server out of fds (RLIMIT_NOFILE 40) sheds connections without spinning, then recovers', async () => {
-    const server = run('prlimit', ['--nofile=40:40', process.execPath, path.join(EXAMPLES, 'echo-server.js'), '--port', '0']);
+    const server = run('prlimit', [
+      '--nofile=40:40',
+      process.execPath,
+      path.join(EXAMPLES, 'echo-server.js'),
+      '--port',
+      '0',
+    ]);
     const port = await listeningPort(server);
     const clients: net.Socket[] = [];
     let closedByServer = 0;

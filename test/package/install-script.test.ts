@@ -19,20 +19,29 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function install(): { status: number | null; stderr: string } {
   const env = { PATH: path.join(dir, 'bin') };
-  return spawnSync(process.execPath, [path.join(packageDir, 'scripts/install.js')], { env, encoding: 'utf8', timeout: 10000 });
+  return spawnSync(process.execPath, [path.join(packageDir, 'scripts/install.js')], {
+    env,
+    encoding: 'utf8',
+    timeout: 10000,
+  });
 }
 
 test('no compiler: the message names the missing tools and what each prebuild needs', () => {
   fs.mkdirSync(path.join(packageDir, 'prebuilds'));
-  fs.writeFileSync(path.join(packageDir, 'prebuilds/requirements.json'), JSON.stringify({
-    'linux-x64': { glibc: '2.14', glibcxx: '3.4.21' },
-    'linux-arm': { glibc: '2.12', glibcxx: '' },
-  }));
+  fs.writeFileSync(
+    path.join(packageDir, 'prebuilds/requirements.json'),
+    JSON.stringify({
+      'linux-x64': { glibc: '2.14', glibcxx: '3.4.21' },
+      'linux-arm': { glibc: '2.12', glibcxx: '' },
+    }),
+  );
   const result = install();
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/^linux-epoll: no prebuilt binary loads here \(linux-/m);
   expect(result.stderr).toContain('g++, make, python3 not found on PATH');
-  expect(result.stderr).toContain('linux-epoll: Prebuilt binaries cover linux-x64 (glibc 2.14, libstdc++ GLIBCXX_3.4.21 or newer), linux-arm (glibc 2.12 or newer).');
+  expect(result.stderr).toContain(
+    'linux-epoll: Prebuilt binaries cover linux-x64 (glibc 2.14, libstdc++ GLIBCXX_3.4.21 or newer), linux-arm (glibc 2.12 or newer).',
+  );
 });
 
 test('no compiler and no prebuilds at all: it says this copy has none', () => {

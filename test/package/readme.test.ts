@@ -17,9 +17,15 @@ function firstTypeScriptSnippet(): string {
 }
 
 test("the README's first snippet runs as an ES module, prints the event, and exits by itself", () => {
-  const js = ts.transpileModule(firstTypeScriptSnippet(), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(firstTypeScriptSnippet(), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   // From the package root, 'linux-epoll' resolves to this package itself (it has exports).
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', js], { cwd: ROOT, encoding: 'utf8', timeout: 10000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', js], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 10000,
+  });
   expect(child.signal).toBeNull(); // not killed at the timeout: it exited
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
@@ -37,13 +43,24 @@ test('the link check finds a missing file, a missing anchor and a bad URL, and i
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-links-'));
   try {
     fs.mkdirSync(path.join(dir, 'docs'));
-    fs.writeFileSync(path.join(dir, 'docs/GUIDE.md'), '# Guide\n\n## Level- and edge-triggered\n\n## Usage\n\n## Usage\n');
-    fs.writeFileSync(path.join(dir, 'README.md'), [
-      '# Title', '',
-      '[fine](docs/GUIDE.md#level--and-edge-triggered) [repeated](docs/GUIDE.md#usage-1) [self](#title) [web](https://example.org/x)',
-      '[gone](docs/MISSING.md) [no anchor](docs/GUIDE.md#level-and-edge-triggered) [url](https://[bad]/x)',
-      '`[in code](nowhere.md)`', '```', '[in a block](nowhere.md)', '```', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'docs/GUIDE.md'),
+      '# Guide\n\n## Level- and edge-triggered\n\n## Usage\n\n## Usage\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'README.md'),
+      [
+        '# Title',
+        '',
+        '[fine](docs/GUIDE.md#level--and-edge-triggered) [repeated](docs/GUIDE.md#usage-1) [self](#title) [web](https://example.org/x)',
+        '[gone](docs/MISSING.md) [no anchor](docs/GUIDE.md#level-and-edge-triggered) [url](https://[bad]/x)',
+        '`[in code](nowhere.md)`',
+        '```',
+        '[in a block](nowhere.md)',
+        '```',
+        '',
+      ].join('\n'),
+    );
     const child = spawnSync(process.execPath, [CHECK_LINKS, dir], { encoding: 'utf8' });
     expect(child.status).toBe(1);
     expect(child.stdout).toContain('7 links in 2 files, 3 broken');

@@ -10,7 +10,8 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
 const PACKAGE = path.join(ROOT, 'dist/lib/index.js');
-const RUNTIME = typeof process.versions.bun === 'string' ? 'bun' : typeof process.versions.deno === 'string' ? 'deno' : 'node';
+const RUNTIME =
+  typeof process.versions.bun === 'string' ? 'bun' : typeof process.versions.deno === 'string' ? 'deno' : 'node';
 const TEST_TIMEOUT_MS = 20000;
 
 const tests = [];
@@ -81,7 +82,9 @@ function runScript(source, { gc = false, timeoutMs, name = `script-${++scripts}.
 
 function withTimeout(promise, ms, name) {
   let timer;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${name}: timed out after ${ms} ms`)), ms)));
+  const timeout = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${name}: timed out after ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 

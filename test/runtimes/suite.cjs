@@ -8,8 +8,22 @@ const { AsyncLocalStorage } = require('node:async_hooks');
 
 const net = require('node:net');
 
-const { assert, test, run, runFile, runScript, spawnRuntime, waitFor, RUNTIME, PACKAGE, ROOT, scratch } = require('./runner.cjs');
-const { EpollInstance, EventFd, TimerFd, io, sock, EPOLLIN, EPOLLOUT, EPOLLET, EPOLLONESHOT, EPOLLRDHUP } = require(PACKAGE);
+const {
+  assert,
+  test,
+  run,
+  runFile,
+  runScript,
+  spawnRuntime,
+  waitFor,
+  RUNTIME,
+  PACKAGE,
+  ROOT,
+  scratch,
+} = require('./runner.cjs');
+const { EpollInstance, EventFd, TimerFd, io, sock, EPOLLIN, EPOLLOUT, EPOLLET, EPOLLONESHOT, EPOLLRDHUP } = require(
+  PACKAGE,
+);
 const { Epoll } = require(path.join(ROOT, 'dist/lib/compat.js'));
 
 const ON_NODE = RUNTIME === 'node';
@@ -35,7 +49,9 @@ test("dispatch 'loop' is refused with a clear error where it cannot work, and 'a
     worker.once('message', (answer) => { console.log('worker', answer); worker.terminate(); });`);
   assert.equal(result.stderr, '');
   assert.deepEqual([result.code, result.signal], [0, null]);
-  const expected = ON_NODE ? 'loop loop\nworker loop\n' : 'ERR_EPOLL_DISPATCH_UNSUPPORTED true thread\nworker ERR_EPOLL_DISPATCH_UNSUPPORTED\n';
+  const expected = ON_NODE
+    ? 'loop loop\nworker loop\n'
+    : 'ERR_EPOLL_DISPATCH_UNSUPPORTED true thread\nworker ERR_EPOLL_DISPATCH_UNSUPPORTED\n';
   assert.equal(result.stdout, expected);
 });
 
@@ -103,7 +119,10 @@ for (const dispatch of MODES) {
       });
       assert.equal(io.write(w, Buffer.from('through the pipe')), 16);
       io.close(b);
-      await waitFor(() => ticks >= 3n && piped === 'through the pipe' && hungUp, 'timer ticks, pipe data and the hang-up');
+      await waitFor(
+        () => ticks >= 3n && piped === 'through the pipe' && hungUp,
+        'timer ticks, pipe data and the hang-up',
+      );
       timer.stop();
     } finally {
       ep.close();
@@ -285,7 +304,8 @@ test('with an uncaughtException listener the error is reported and the instance 
 });
 
 test('unclosed, unreachable instances are collected: their threads stop and their fds close', async () => {
-  const result = await runScript(`
+  const result = await runScript(
+    `
     const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
     const ready = new EventFd(1);
     const before = counts();
@@ -303,7 +323,9 @@ test('unclosed, unreachable instances are collected: their threads stop and thei
       if (n > 0 && (now.fds !== before.fds || now.threads !== before.threads)) return setTimeout(() => settle(n - 1), 10);
       console.log(JSON.stringify({ grew: during.fds - before.fds >= 10 && during.threads - before.threads === 10, fds: now.fds - before.fds, threads: now.threads - before.threads }));
     };
-    settle(200);`, { gc: true });
+    settle(200);`,
+    { gc: true },
+  );
   assert.equal(result.stderr, '');
   assert.deepEqual(JSON.parse(result.stdout), { grew: true, fds: 0, threads: 0 });
 });
@@ -332,7 +354,11 @@ test('process exit: held while registered and ref()ed, free once unref()ed or cl
 });
 
 test("the examples run as they are, with the dispatch 'auto' picks: the echo server echoes and stops on SIGTERM", async () => {
-  for (const [example, last] of [['timerfd', /tick 10 /], ['demo', /end of stream: closing/], ['eventfd-worker', /5 of 5 signals/]]) {
+  for (const [example, last] of [
+    ['timerfd', /tick 10 /],
+    ['demo', /end of stream: closing/],
+    ['eventfd-worker', /5 of 5 signals/],
+  ]) {
     const ran = await runFile(path.join(ROOT, 'dist/examples', `${example}.js`));
     assert.deepEqual([ran.code, ran.signal, ran.stderr], [0, null, ''], example);
     assert.match(ran.stdout, last);

@@ -48,7 +48,7 @@ describe.each(MODES)('a registration kept alive by a dup() (dispatch: %s)', (dis
       expect(freshEvents).toEqual([]);
 
       fresh.write(1);
-      await waitFor(() => freshEvents.length > 0, 'the new file\'s own event');
+      await waitFor(() => freshEvents.length > 0, "the new file's own event");
       expect(freshEvents[0]).toBe(EPOLLIN);
       expect(oldCalls).toBe(oldCallsAtRemove);
     } finally {
@@ -89,7 +89,8 @@ describe('nesting depth', () => {
 
 describe.each(MODES)('the open-file limit (dispatch: %s)', (dispatch) => {
   test('an instance that cannot get its fds fails with EMFILE at each step and leaves nothing open', async () => {
-    const result = await runScript(`
+    const result = await runScript(
+      `
       const { EpollInstance, EventFd } = LINUX_EPOLL;
       const hog = [];
       try { for (;;) hog.push(new EventFd()); } catch (error) { if (error.code !== 'EMFILE') throw error; }
@@ -107,7 +108,9 @@ describe.each(MODES)('the open-file limit (dispatch: %s)', (dispatch) => {
         try { new EpollInstance({ dispatch: '${dispatch}' }).close(); } catch (error) { outcome = error.code + ' ' + error.syscall; }
         outcomes.push({ freed, outcome, freeAfter: free() });
       }
-      console.log(JSON.stringify(outcomes));`, { timeoutMs: 30_000 });
+      console.log(JSON.stringify(outcomes));`,
+      { timeoutMs: 30_000 },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([
       { freed: 0, outcome: 'EMFILE epoll_create1', freeAfter: 0 },
@@ -130,12 +133,19 @@ describe('fs.epoll.max_user_watches', () => {
     // This must be writable (root, and /proc/sys not read-only) for the test to mean anything.
     fs.accessSync(SETTING, fs.constants.W_OK);
     // Restores the setting even if this process is killed before its finally block runs.
-    const watchdog = spawn('sh', ['-c', `sleep 60; echo ${original} > ${SETTING}`], { detached: true, stdio: 'ignore' });
+    const watchdog = spawn('sh', ['-c', `sleep 60; echo ${original} > ${SETTING}`], {
+      detached: true,
+      stdio: 'ignore',
+    });
     watchdog.unref();
     let child: ReturnType<typeof spawnSync>;
     try {
       fs.writeFileSync(SETTING, String(LIMIT));
-      child = spawnSync(process.execPath, ['-e', `
+      child = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `
         const { EpollInstance, EventFd, EPOLLIN } = require(${JSON.stringify(PACKAGE)});
         const instances = Array.from({ length: 12 }, () => new EpollInstance({ dispatch: 'loop' }).unref());
         const efds = Array.from({ length: 10000 }, () => new EventFd());
@@ -159,7 +169,10 @@ describe('fs.epoll.max_user_watches', () => {
         }
         console.log(JSON.stringify({ watches, refused }));
         for (const ep of instances) ep.close();
-      `], { uid: NOBODY, gid: NOBODY, encoding: 'utf8', timeout: 60_000 });
+      `,
+        ],
+        { uid: NOBODY, gid: NOBODY, encoding: 'utf8', timeout: 60_000 },
+      );
     } finally {
       fs.writeFileSync(SETTING, original);
       process.kill(-watchdog.pid!, 'SIGKILL');
@@ -170,7 +183,14 @@ describe('fs.epoll.max_user_watches', () => {
     // nobody may have had a few watches already; all the rest were ours.
     expect(watches).toBeGreaterThan(LIMIT - 1000);
     expect(watches).toBeLessThanOrEqual(LIMIT);
-    expect(refused).toMatchObject({ code: 'ENOSPC', errno: -28, syscall: 'epoll_ctl', has: false, sizeUnchanged: true, addedAfterRemove: true });
+    expect(refused).toMatchObject({
+      code: 'ENOSPC',
+      errno: -28,
+      syscall: 'epoll_ctl',
+      has: false,
+      sizeUnchanged: true,
+      addedAfterRemove: true,
+    });
     expect(refused.message).toMatch(/max_user_watches/);
   });
 });

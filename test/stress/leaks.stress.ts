@@ -25,7 +25,8 @@ function parse(stdout: string): Record<string, Counts> & { stats?: Record<string
 
 test(`${INSTANCES} instances created and closed: fds and threads return to baseline, RSS grows < ${RSS_BOUND_INSTANCES_MB} MB beyond the JS heap`, async () => {
   const rounds = 5;
-  const result = await runScript(`${MEASURE}
+  const result = await runScript(
+    `${MEASURE}
     const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
     const ready = new EventFd(1);
     // Both modes, with and without registrations, ref'd and unref'd, several buffer sizes; every
@@ -49,15 +50,20 @@ test(`${INSTANCES} instances created and closed: fds and threads return to basel
       const first = counts();
       for (let r = 1; r < ${rounds}; r++) await round(${INSTANCES / rounds});
       console.log(JSON.stringify({ baseline, first, last: counts() }));
-    })();`, { args: ['--expose-gc'], timeoutMs: timeLimit(15_000) });
+    })();`,
+    { args: ['--expose-gc'], timeoutMs: timeLimit(15_000) },
+  );
   expect(result.stderr).toBe('');
   const { baseline, first, last } = parse(result.stdout);
   expect({ fds: last.fds, threads: last.threads }).toEqual({ fds: baseline.fds, threads: baseline.threads });
   expect(last.rssMB - first.rssMB - (last.heapMB - first.heapMB)).toBeLessThan(RSS_BOUND_INSTANCES_MB);
 });
 
-test.each(['thread', 'loop'])(`${EVENTS} events dispatched (dispatch: %s): fds and threads return to baseline, RSS grows < ${RSS_BOUND_EVENTS_MB} MB beyond the JS heap`, async (dispatch) => {
-  const result = await runScript(`${MEASURE}
+test.each(['thread', 'loop'])(
+  `${EVENTS} events dispatched (dispatch: %s): fds and threads return to baseline, RSS grows < ${RSS_BOUND_EVENTS_MB} MB beyond the JS heap`,
+  async (dispatch) => {
+    const result = await runScript(
+      `${MEASURE}
     const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
     // 1,000 always-ready level-triggered fds: each batch carries up to 1,000 events.
     const fds = Array.from({ length: 1000 }, () => new EventFd(1));
@@ -83,19 +89,23 @@ test.each(['thread', 'loop'])(`${EVENTS} events dispatched (dispatch: %s): fds a
       for (const efd of fds) efd.close();
       const closed = counts();
       console.log(JSON.stringify({ baseline, warm, last, closed, stats }));
-    })();`, { args: ['--expose-gc'], timeoutMs: timeLimit(10_000) });
-  expect(result.stderr).toBe('');
-  const { baseline, warm, last, closed, stats } = parse(result.stdout);
-  expect(stats).toMatchObject({ events: EVENTS });
-  expect({ fds: last.fds, threads: last.threads }).toEqual({ fds: baseline.fds, threads: baseline.threads });
-  expect(closed.fds).toBe(baseline.fds - 1000);
-  expect(last.rssMB - warm.rssMB - (last.heapMB - warm.heapMB)).toBeLessThan(RSS_BOUND_EVENTS_MB);
-});
+    })();`,
+      { args: ['--expose-gc'], timeoutMs: timeLimit(10_000) },
+    );
+    expect(result.stderr).toBe('');
+    const { baseline, warm, last, closed, stats } = parse(result.stdout);
+    expect(stats).toMatchObject({ events: EVENTS });
+    expect({ fds: last.fds, threads: last.threads }).toEqual({ fds: baseline.fds, threads: baseline.threads });
+    expect(closed.fds).toBe(baseline.fds - 1000);
+    expect(last.rssMB - warm.rssMB - (last.heapMB - warm.heapMB)).toBeLessThan(RSS_BOUND_EVENTS_MB);
+  },
+);
 
-test('unreachable unref\'d instances, dispatching or idle, in both modes, are collected: threads, fds and memory come back', async () => {
+test("unreachable unref'd instances, dispatching or idle, in both modes, are collected: threads, fds and memory come back", async () => {
   const perRoundCount = scaled(1000);
   const rounds = 5;
-  const result = await runScript(`${MEASURE}
+  const result = await runScript(
+    `${MEASURE}
     const { EpollInstance, EventFd, EPOLLIN } = LINUX_EPOLL;
     const ready = new EventFd(1);
     let created = 0;
@@ -126,10 +136,16 @@ test('unreachable unref\'d instances, dispatching or idle, in both modes, are co
       }
       await settle();
       console.log(JSON.stringify({ baseline, perRound, created, collected, dispatched: dispatched > 0 }));
-    })();`, { args: ['--expose-gc'], timeoutMs: timeLimit(20_000) });
+    })();`,
+    { args: ['--expose-gc'], timeoutMs: timeLimit(20_000) },
+  );
   expect(result.stderr).toBe('');
   const { baseline, perRound, created, collected, dispatched } = JSON.parse(result.stdout) as {
-    baseline: Counts; perRound: { during: Counts; after: Counts }[]; created: number; collected: number; dispatched: boolean;
+    baseline: Counts;
+    perRound: { during: Counts; after: Counts }[];
+    created: number;
+    collected: number;
+    dispatched: boolean;
   };
   expect(dispatched).toBe(true);
   expect(collected).toBe(created);
@@ -142,8 +158,9 @@ test('unreachable unref\'d instances, dispatching or idle, in both modes, are co
   expect(last.rssMB - first.rssMB - (last.heapMB - first.heapMB)).toBeLessThan(RSS_BOUND_INSTANCES_MB);
 });
 
-test('an unreachable instance that is ref\'d and registered stays alive, like an active handle, until closed', async () => {
-  const result = await runScript(`${MEASURE}
+test("an unreachable instance that is ref'd and registered stays alive, like an active handle, until closed", async () => {
+  const result = await runScript(
+    `${MEASURE}
     const { EpollInstance, EventFd, EPOLLIN, EPOLLET } = LINUX_EPOLL;
     const efd = new EventFd();
     let events = 0;
@@ -162,6 +179,8 @@ test('an unreachable instance that is ref\'d and registered stays alive, like an
       }
       await settle();
       console.log(events);
-    })();`, { args: ['--expose-gc'], timeoutMs: timeLimit(2_000) });
+    })();`,
+    { args: ['--expose-gc'], timeoutMs: timeLimit(2_000) },
+  );
   expect(result).toMatchObject({ code: 0, stderr: '', stdout: '3\n' });
 });

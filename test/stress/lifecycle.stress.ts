@@ -24,7 +24,8 @@ function busyNeighbours(fds: number, maxEvents: number): string {
 }
 
 test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thread or fd behind`, async () => {
-  const result = await runScript(`${MEASURE}
+  const result = await runScript(
+    `${MEASURE}
     const { Worker } = require('worker_threads');
     const { EpollInstance, EventFd, EPOLLIN, EPOLLET } = LINUX_EPOLL;
     const source = \`
@@ -72,7 +73,9 @@ test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thr
       main.close();
       console.log(JSON.stringify({ started, exited, midDispatch, mainEvents,
         fds: after.fds - baseline.fds, threads: after.threads - baseline.threads }));
-    })();`, { args: ['--expose-gc'], timeoutMs: timeLimit(60_000) });
+    })();`,
+    { args: ['--expose-gc'], timeoutMs: timeLimit(60_000) },
+  );
   expect(result.stderr).toBe('');
   expect(result.signal).toBeNull();
   const report = JSON.parse(result.stdout);
@@ -84,19 +87,22 @@ test(`${WORKERS} worker threads created and terminated mid-dispatch leave no thr
 describe.each(MODES)('process.exit() from a handler (dispatch: %s)', (dispatch) => {
   test('exits with its code while other instances are dispatching and events are queued', async () => {
     for (let round = 0; round < scaled(10); round++) {
-      const result = await runScript(`
+      const result = await runScript(
+        `
         ${busyNeighbours(16, 4)}
         const ep = new EpollInstance({ dispatch: '${dispatch}', maxEvents: 64 });
         let calls = 0;
         process.on('exit', (code) => process.stdout.write('exit ' + code + ' after ' + calls));
         for (const efd of ready) ep.add(efd.fd, EPOLLIN, () => { if (++calls === ${20 + round}) process.exit(42); });`,
-      { timeoutMs: timeLimit(2_000) });
+        { timeoutMs: timeLimit(2_000) },
+      );
       expect(result).toMatchObject({ code: 42, signal: null, stderr: '', stdout: `exit 42 after ${20 + round}` });
     }
   });
 
   test('inside a worker, ends the worker only; the process goes on', async () => {
-    const result = await runScript(`${MEASURE}
+    const result = await runScript(
+      `${MEASURE}
       const { Worker } = require('worker_threads');
       const { EventFd } = LINUX_EPOLL;
       const ready = new EventFd(1);
@@ -115,7 +121,9 @@ describe.each(MODES)('process.exit() from a handler (dispatch: %s)', (dispatch) 
         await settle();
         const after = counts();
         console.log(JSON.stringify({ codes: [...new Set(codes)], fds: after.fds - baseline.fds, threads: after.threads - baseline.threads }));
-      })();`, { args: ['--expose-gc'], timeoutMs: timeLimit(5_000) });
+      })();`,
+      { args: ['--expose-gc'], timeoutMs: timeLimit(5_000) },
+    );
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ codes: [7], fds: 0, threads: 0 });
   });
@@ -185,7 +193,8 @@ describe.each(MODES)('close() from a handler with events still queued in the bat
 describe.each(MODES)('a handler that throws (dispatch: %s)', (dispatch) => {
   test('with an uncaughtException listener: every error is reported once and no event is lost', async () => {
     const writes = scaled(20_000);
-    const result = await runScript(`
+    const result = await runScript(
+      `
       const { EpollInstance, EventFd, EPOLLIN, EPOLLET } = LINUX_EPOLL;
       const ep = new EpollInstance({ dispatch: '${dispatch}', maxEvents: 4 });
       const efds = Array.from({ length: 8 }, () => new EventFd());
@@ -206,7 +215,9 @@ describe.each(MODES)('a handler that throws (dispatch: %s)', (dispatch) => {
         for (let i = 0; i < 50 && written < ${writes}; i++, written++) efds[written % 8].write(1);
         if (written < ${writes}) setImmediate(writeSome);
       };
-      writeSome();`, { timeoutMs: timeLimit(5_000) });
+      writeSome();`,
+      { timeoutMs: timeLimit(5_000) },
+    );
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout);
     expect(report.read).toBe(writes);
@@ -216,12 +227,14 @@ describe.each(MODES)('a handler that throws (dispatch: %s)', (dispatch) => {
 
   test('without a listener: the process dies with the error and exit code 1, never a crash', async () => {
     for (let round = 0; round < scaled(10); round++) {
-      const result = await runScript(`
+      const result = await runScript(
+        `
         ${busyNeighbours(8, 2)}
         const ep = new EpollInstance({ dispatch: '${dispatch}' });
         let calls = 0;
         for (const efd of ready) ep.add(efd.fd, EPOLLIN, () => { if (++calls === ${5 + round}) throw new Error('fatal handler error'); });`,
-      { timeoutMs: timeLimit(2_000) });
+        { timeoutMs: timeLimit(2_000) },
+      );
       expect({ code: result.code, signal: result.signal }).toEqual({ code: 1, signal: null });
       expect(result.stderr.match(/Error: fatal handler error/g)).toHaveLength(1);
       expect(result.stderr).not.toMatch(/Aborted|FATAL|Segmentation|DEP0168/);
@@ -231,7 +244,8 @@ describe.each(MODES)('a handler that throws (dispatch: %s)', (dispatch) => {
 
 test('storms of SIGINT and SIGUSR1 during waits: no event lost, nothing hangs', async () => {
   const writes = scaled(20_000);
-  const result = await runScript(`
+  const result = await runScript(
+    `
     const { spawn } = require('child_process');
     const { Worker } = require('worker_threads');
     const { EpollInstance, EventFd, EPOLLIN, EPOLLET } = LINUX_EPOLL;
@@ -267,12 +281,16 @@ test('storms of SIGINT and SIGUSR1 during waits: no event lost, nothing hangs', 
       for (const ep of instances) ep.close();
       storm.kill();
       console.log(JSON.stringify({ read, ...signals }));
-    };`, { timeoutMs: timeLimit(20_000) });
+    };`,
+    { timeoutMs: timeLimit(20_000) },
+  );
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   const report = JSON.parse(result.stdout);
   expect(report.read).toBe(writes);
   expect(report.SIGINT).toBeGreaterThan(100);
   expect(report.SIGUSR1).toBeGreaterThan(100);
-  process.stdout.write(`signal storm: ${report.read} events read while ${report.SIGINT} SIGINT and ${report.SIGUSR1} SIGUSR1 were handled\n`);
+  process.stdout.write(
+    `signal storm: ${report.read} events read while ${report.SIGINT} SIGINT and ${report.SIGUSR1} SIGUSR1 were handled\n`,
+  );
 });

@@ -24,10 +24,18 @@ export interface ChildOptions {
 export function runScript(source: string, options: ChildOptions = {}): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.args ?? []), '-e', `const LINUX_EPOLL = require(${JSON.stringify(options.packagePath ?? PACKAGE)});\n${source}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(options.args ?? []),
+        '-e',
+        `const LINUX_EPOLL = require(${JSON.stringify(options.packagePath ?? PACKAGE)});\n${source}`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: options.env ?? process.env,
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

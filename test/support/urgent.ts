@@ -43,9 +43,14 @@ export async function urgentConnection(): Promise<UrgentConnection> {
  * synchronous run: a peer in this process reads none of it before all three are queued.
  */
 export function sendAroundUrgent(fd: number, before: string, urgent: string, after: string): void {
-  const parts: [string, boolean][] = [[before, false], [urgent, true], [after, false]];
+  const parts: [string, boolean][] = [
+    [before, false],
+    [urgent, true],
+    [after, false],
+  ];
   for (const [text, outOfBand] of parts) {
     const bytes = Buffer.from(text);
-    if (sock.send(fd, bytes, 0, bytes.length, { outOfBand }) !== bytes.length) throw new Error(`sending ${JSON.stringify(text)} would block`);
+    if (sock.send(fd, bytes, 0, bytes.length, { outOfBand }) !== bytes.length)
+      throw new Error(`sending ${JSON.stringify(text)} would block`);
   }
 }

@@ -13,7 +13,7 @@ export function nextMacrotask(): Promise<void> {
 /** How far count() moved in each of the next `turns` turns of the event loop. */
 export async function countPerTurn(count: () => number, turns: number): Promise<number[]> {
   const perTurn: number[] = [];
-  for (let before = count(); perTurn.length < turns; ) {
+  for (let before = count(); perTurn.length < turns;) {
     await nextMacrotask();
     perTurn.push(count() - before);
     before = count();

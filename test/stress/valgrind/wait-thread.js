@@ -31,7 +31,12 @@ async function closeFromHandler(dispatch) {
   const efds = [new EventFd(1), new EventFd(1), new EventFd(1)];
   let calls = 0;
   await new Promise((resolve) => {
-    for (const efd of efds) ep.add(efd.fd, EPOLLIN, () => { calls++; ep.close(); resolve(); });
+    for (const efd of efds)
+      ep.add(efd.fd, EPOLLIN, () => {
+        calls++;
+        ep.close();
+        resolve();
+      });
   });
   await new Promise((resolve) => setTimeout(resolve, 10));
   for (const efd of efds) efd.close();
