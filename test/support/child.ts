@@ -19,14 +19,18 @@ export interface ChildOptions {
   /** What LINUX_EPOLL is required from; default the compiled package. */
   packagePath?: string;
   env?: NodeJS.ProcessEnv;
+  /** A command that runs node, as `setpriv --reuid=nobody`; node's path and arguments follow it. */
+  via?: string[];
 }
 
 export function runScript(source: string, options: ChildOptions = {}): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    const [command, ...prefix] = [...(options.via ?? []), process.execPath];
     const child = spawn(
-      process.execPath,
+      command,
       [
+        ...prefix,
         ...(options.args ?? []),
         '-e',
         `const LINUX_EPOLL = require(${JSON.stringify(options.packagePath ?? PACKAGE)});\n${source}`,
