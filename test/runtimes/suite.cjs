@@ -196,6 +196,29 @@ for (const dispatch of MODES) {
   });
 }
 
+// Every kind of view the runtime has (Float16Array only on newer ones) moves its whole bytes: native
+// code sizes each element from the engine's own record, whichever headers it was built against.
+test('io.write and io.read move every byte of each TypedArray kind and of a DataView', () => {
+  const kinds = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array]
+    .concat([Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView])
+    .concat(typeof Float16Array === 'function' ? [Float16Array] : []);
+  const [r, w] = io.pipe();
+  try {
+    for (const Kind of kinds) {
+      const bytes = new Uint8Array(24).map((_, i) => i + 1);
+      const view = Kind === DataView ? new DataView(bytes.buffer) : new Kind(bytes.buffer);
+      assert.equal(io.write(w, view), 24, `${Kind.name} written`);
+      const into = new Uint8Array(24);
+      const target = Kind === DataView ? new DataView(into.buffer) : new Kind(into.buffer);
+      assert.equal(io.read(r, target), 24, `${Kind.name} read`);
+      assert.deepEqual([...into], [...bytes], `${Kind.name} bytes`);
+    }
+  } finally {
+    io.close(r);
+    io.close(w);
+  }
+});
+
 test('compat: the epoll@4 API calls back (err, fd, events)', async () => {
   const [r, w] = io.pipe();
   const calls = [];
