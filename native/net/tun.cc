@@ -35,13 +35,12 @@ Napi::Value SetIff(const Napi::CallbackInfo& info) {
   if (!ViewSpan(env, info[1], &name) || !ViewSpan(env, info[3], &out) || out.size < IFNAMSIZ)
     return Refused(env, EFAULT);
   int flags = IntArg(info, 2);
-  if (name.size >= IFNAMSIZ || std::memchr(name.data, 0, name.size) != nullptr ||
-      (flags & ~kKnownFlags) != 0) {
-    return Refused(env, EINVAL);
-  }
+  // An empty view may have no data pointer at all, which memchr and memcpy must not be given.
+  bool has_nul = name.size > 0 && std::memchr(name.data, 0, name.size) != nullptr;
+  if (name.size >= IFNAMSIZ || has_nul || (flags & ~kKnownFlags) != 0) return Refused(env, EINVAL);
   ifreq request;
   std::memset(&request, 0, sizeof(request));
-  std::memcpy(request.ifr_name, name.data, name.size);
+  if (name.size > 0) std::memcpy(request.ifr_name, name.data, name.size);
   request.ifr_flags = static_cast<short>(flags);
   int fd = IntArg(info, 0);
   long result = RetryingEintr([&] { return ioctl(fd, TUNSETIFF, &request); });
