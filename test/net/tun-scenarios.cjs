@@ -425,7 +425,7 @@ const scenarios = {
     const listed = links().includes('lepworker');
     await holder.terminate();
     await waitUntil(() => !links().includes('lepworker'), 'the terminated worker to take its interface away');
-    return { exchange, listed, gone: true };
+    return { exchange, listed, gone: !links().includes('lepworker') };
   },
 
   /** Run without CAP_NET_ADMIN, or as another user: the refusal says why. */
@@ -526,8 +526,9 @@ async function run(scenario, options = {}) {
 }
 
 if (!isMainThread && workerData.hold) {
-  // Held open until the worker is terminated.
+  // Held open, and the worker kept alive by a timer, until the worker is terminated.
   globalThis.held = TunDevice.open({ name: workerData.hold, mode: 'tun' });
+  setInterval(() => {}, 60000);
   parentPort.postMessage('open');
 } else if (!isMainThread) {
   scenarios[workerData.scenario](workerData.options).then(
