@@ -7,3 +7,4 @@ export { TimerFd, type TimerFdOptions, type TimerClock } from './fds/timer-fd';
 export type { SystemError } from './core/errors';
 export * as io from './fds/io';
 export * as sock from './net/sock';
+export { TunDevice, type TunDeviceOptions, type TunMode } from './net/tun';

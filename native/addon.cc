@@ -11,6 +11,7 @@
 #include "fds/counter_fd.h"
 #include "fds/io.h"
 #include "net/sock.h"
+#include "net/tun.h"
 
 namespace {
 
@@ -21,6 +22,7 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     exports.Set("io", IoFamily(env));
     exports.Set("counterFd", CounterFdFamily(env));
     exports.Set("sock", SockFamily(env));
+    exports.Set("tun", TunFamily(env));
   }
 };
 

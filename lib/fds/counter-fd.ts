@@ -1,8 +1,9 @@
 // The shape shared by the kernel's counter fds (eventfd, timerfd): an fd that reads as one 8-byte
 // count in host byte order, closed once: by close(), or else when the object is collected or its
 // worker ends, so that a dropped one leaks nothing.
-import { binding, type NativeOwnedFd } from '../core/binding';
-import { check, checkOrNull, closedError } from '../core/errors';
+import { binding } from '../core/binding';
+import { checkOrNull } from '../core/errors';
+import { FdOwner } from '../core/fd-owner';
 
 const COUNTER_BYTES = 8;
 const counter = new BigUint64Array(1);
@@ -18,29 +19,24 @@ export abstract class CounterFd {
     readCounter = (counterFd) => counterFd.#readCounter();
   }
 
-  #fd: number;
-  readonly #owner: NativeOwnedFd;
+  readonly #owner: FdOwner;
 
   protected constructor(fd: number) {
-    this.#owner = new binding.counterFd.OwnedFd(fd);
-    this.#fd = fd;
+    this.#owner = new FdOwner(fd);
   }
 
   /** The fd; -1 once closed. Close it with close(), never by number: this object owns it. */
   get fd(): number {
-    return this.#fd;
+    return this.#owner.fd;
   }
 
   get closed(): boolean {
-    return this.#fd < 0;
+    return this.#owner.fd < 0;
   }
 
   /** Idempotent. remove() it from every EpollInstance first. */
   close(): void {
-    if (this.#fd < 0) return;
-    const fd = this.#fd;
-    this.#fd = -1;
-    check(this.#owner.close(), 'close', fd);
+    this.#owner.close();
   }
 
   [Symbol.dispose](): void {
@@ -54,7 +50,6 @@ export abstract class CounterFd {
   }
 
   #openFd(): number {
-    if (this.#fd < 0) throw closedError(this.constructor.name);
-    return this.#fd;
+    return this.#owner.openFd(this.constructor.name);
   }
 }

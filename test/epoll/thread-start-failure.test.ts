@@ -31,7 +31,7 @@ const SCRIPT = `
 `;
 
 test('pthread_create refused: the constructor throws EAGAIN with errno and syscall, and closes its epoll fd', async () => {
-  const result = await runScript(SCRIPT, { via: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+  const result = await runScript(SCRIPT, { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
   expect({ code: result.code, signal: result.signal, stderr: result.stderr }).toEqual({
     code: 0,
     signal: null,
