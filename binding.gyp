@@ -14,6 +14,8 @@
         "native/epoll/loop_watcher.cc",
         "native/fds/counter_fd.cc",
         "native/fds/io.cc",
+        "native/fds/pid_fd.cc",
+        "native/fds/inotify.cc",
         "native/net/sock.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -1,0 +1,49 @@
+// The shape every fd type of the package shares: an fd this object owns and closes once, by
+// close(), or else when the object is collected or its worker ends, so that a dropped one leaks
+// nothing.
+import { binding, type NativeOwnedFd } from '../core/binding';
+import { check, closedError } from '../core/errors';
+
+// How the subclasses reach the fd: a function, not a property of the object, which user code could
+// shadow by assignment and so redirect a call to another fd.
+export let openFd: (owner: OwnedDescriptor) => number;
+
+export abstract class OwnedDescriptor {
+  static {
+    openFd = (owner) => owner.#openFd();
+  }
+
+  #fd: number;
+  readonly #owner: NativeOwnedFd;
+
+  protected constructor(fd: number) {
+    this.#owner = new binding.counterFd.OwnedFd(fd);
+    this.#fd = fd;
+  }
+
+  /** The fd; -1 once closed. Close it with close(), never by number: this object owns it. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /** Idempotent. remove() it from every EpollInstance first. */
+  close(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    check(this.#owner.close(), 'close', fd);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #openFd(): number {
+    if (this.#fd < 0) throw closedError(this.constructor.name);
+    return this.#fd;
+  }
+}
