@@ -5,6 +5,7 @@ import * as util from 'node:util';
 
 import { hintFor } from './hints';
 
+const ERRNO_NUMBERS: Readonly<Record<string, number>> = os.constants.errno;
 const { EAGAIN } = os.constants.errno;
 
 export type CodedError<E extends Error = Error> = E & { code: string };
@@ -89,9 +90,16 @@ export function queueOverflowError<T>(events: T[]): CodedError & { events: T[]; 
   );
 }
 
+// libuv's map, which Node's errors use, leaves out errnos libuv never reports itself (ECHILD is
+// one); the kernel's name for them is still in os.constants.errno.
+function unmappedError(errno: number): [string, string] {
+  const name = Object.keys(ERRNO_NUMBERS).find((key) => ERRNO_NUMBERS[key] === -errno);
+  return name === undefined ? [`Unknown system error ${errno}`, 'unknown error'] : [name, 'system error'];
+}
+
 /** A system error from a negative errno, as Node's fs and net report them, with a hint where its code is ambiguous (lib/core/hints.ts). */
 export function systemError(errno: number, syscall: string, fd?: number): SystemError {
-  const [code, description] = util.getSystemErrorMap().get(errno) ?? [`Unknown system error ${errno}`, 'unknown error'];
+  const [code, description] = util.getSystemErrorMap().get(errno) ?? unmappedError(errno);
   const hint = hintFor(syscall, code);
   const where = fd === undefined ? syscall : `${syscall} (fd ${fd})`;
   const error = new Error(`${code}: ${description}, ${where}${hint ? `: ${hint}` : ''}`);
