@@ -26,7 +26,7 @@ import {
   type InotifyEvent,
 } from '../../lib';
 import { binding } from '../../lib/core/binding';
-import { PACKAGE, runScript } from '../support/child';
+import { PACKAGE, fdLeakScript, runScript } from '../support/child';
 import { openFlags } from '../support/fds';
 import { describeEachMode } from '../support/modes';
 import { errorFrom } from '../support/thrown';
@@ -298,26 +298,12 @@ describe('Inotify limits', () => {
   });
 });
 
-// Defines instances(): how many inotify fds the process holds, and settled(then): calls then(count)
-// once they are back to 0, or after 5 s.
-const INSTANCES = `
-const fs = require('fs');
-const instances = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
-  try { return fs.readlinkSync('/proc/self/fd/' + fd) === 'anon_inode:inotify'; } catch { return false; }
-}).length;
-const settled = (then, prepare = () => {}) => {
-  const deadline = Date.now() + 5000;
-  const poll = () => { prepare(); if (instances() === 0 || Date.now() > deadline) then(instances()); else setTimeout(poll, 5); };
-  poll();
-};
-`;
-
 describe('Inotify lifetime', () => {
   test('unreachable instances are closed when collected', async () => {
     const result = await runScript(
-      `${INSTANCES}
+      `${fdLeakScript('anon_inode:inotify')}
       (function () { for (let i = 0; i < 20; i++) new LINUX_EPOLL.Inotify().watch('/tmp', LINUX_EPOLL.IN_CREATE); })();
-      const during = instances();
+      const during = held();
       settled((left) => console.log(JSON.stringify({ during, left })), () => gc());`,
       { args: ['--expose-gc'] },
     );
@@ -327,7 +313,7 @@ describe('Inotify lifetime', () => {
 
   test("a worker watches with its own thread-mode instance, and a terminated worker's instances are closed", async () => {
     const result = await runScript(
-      `${INSTANCES}
+      `${fdLeakScript('anon_inode:inotify')}
       const { Worker } = require('worker_threads');
       const dir = fs.mkdtempSync(require('path').join(require('os').tmpdir(), 'inotify-worker-'));
       const watcher = \`
@@ -350,14 +336,7 @@ describe('Inotify lifetime', () => {
         if (message === 'watching') return fs.writeFileSync(dir + '/made-in-main', '');
         worker.terminate();
         fs.rmSync(dir, { recursive: true });
-        let exited = 0;
-        for (let i = 0; i < 10; i++) {
-          const w = new Worker(holder, { eval: true });
-          w.once('message', () => w.terminate());
-          w.once('exit', () => {
-            if (++exited === 10) settled((left) => console.log(JSON.stringify({ events: message, left })));
-          });
-        }
+        churnWorkers(holder, 10, (left) => console.log(JSON.stringify({ events: message, left })));
       });`,
       { timeoutMs: 30000 },
     );

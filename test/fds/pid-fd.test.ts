@@ -7,7 +7,7 @@ import * as path from 'node:path';
 
 import { EPOLLIN, EpollInstance, PidFd } from '../../lib';
 import { binding } from '../../lib/core/binding';
-import { PACKAGE, runScript } from '../support/child';
+import { PACKAGE, fdLeakScript, runScript } from '../support/child';
 import { openFlags } from '../support/fds';
 import { describeEachMode } from '../support/modes';
 import { errorFrom } from '../support/thrown';
@@ -222,26 +222,12 @@ describe('PidFd', () => {
   });
 });
 
-// Defines pidfds(): how many pidfds the process holds, and settled(then): calls then(count) once
-// they are back to 0, or after 5 s.
-const PIDFDS = `
-const fs = require('fs');
-const pidfds = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
-  try { return fs.readlinkSync('/proc/self/fd/' + fd) === 'anon_inode:[pidfd]'; } catch { return false; }
-}).length;
-const settled = (then, prepare = () => {}) => {
-  const deadline = Date.now() + 5000;
-  const poll = () => { prepare(); if (pidfds() === 0 || Date.now() > deadline) then(pidfds()); else setTimeout(poll, 5); };
-  poll();
-};
-`;
-
 describe('PidFd lifetime', () => {
   test('unreachable PidFds are closed when collected', async () => {
     const result = await runScript(
-      `${PIDFDS}
+      `${fdLeakScript('anon_inode:[pidfd]')}
       (function () { for (let i = 0; i < 20; i++) LINUX_EPOLL.PidFd.open(process.pid); })();
-      const during = pidfds();
+      const during = held();
       settled((left) => console.log(JSON.stringify({ during, left })), () => gc());`,
       { args: ['--expose-gc'] },
     );
@@ -251,7 +237,7 @@ describe('PidFd lifetime', () => {
 
   test("a worker waits for a child with its own loop-mode instance, and a terminated worker's pidfds are closed", async () => {
     const result = await runScript(
-      `${PIDFDS}
+      `${fdLeakScript('anon_inode:[pidfd]')}
       const { Worker } = require('worker_threads');
       const { spawn } = require('child_process');
       const waiter = \`
@@ -280,14 +266,7 @@ describe('PidFd lifetime', () => {
       worker.on('message', (message) => {
         if (message === 'watching') return child.kill('SIGKILL');
         worker.terminate();
-        let exited = 0;
-        for (let i = 0; i < 10; i++) {
-          const w = new Worker(holder, { eval: true });
-          w.once('message', () => w.terminate());
-          w.once('exit', () => {
-            if (++exited === 10) settled((left) => setImmediate(() => console.log(JSON.stringify({ status: message.status, childExit, left }))));
-          });
-        }
+        churnWorkers(holder, 10, (left) => setImmediate(() => console.log(JSON.stringify({ status: message.status, childExit, left }))));
       });`,
       { timeoutMs: 30000 },
     );
