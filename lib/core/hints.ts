@@ -1,6 +1,6 @@
 // What an errno means when the kernel's own words are ambiguous for the call that got it. A system
 // error whose syscall and code are a key here carries the text as its `hint` property and at the
-// end of its message (docs/ERRORS.md lists them).
+// end of its message (README.md, "Errors", lists them for users).
 //
 // To explain another failure, add one line: 'syscall:CODE': 'what the caller should know'. The
 // syscall is the name the error reports (its `syscall` property); the hint says which limit,
