@@ -38,16 +38,20 @@ const inotify = new Inotify({ overflow: 'event' });
 // Each watch's directory, relative to root.
 const dirs = new Map<number, string>();
 
-function watchTree(dir: string): void {
-  let wd: number;
+// A directory made after the watch above it may have entries already, made before its own watch
+// was in place: those are reported as created (found), so that nothing goes unseen.
+function watchTree(dir: string, reportFound = false): void {
+  let entries: fs.Dirent[];
   try {
-    wd = inotify.watch(path.join(root, dir), MASK);
+    dirs.set(inotify.watch(path.join(root, dir), MASK), dir);
+    entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true });
   } catch {
     return; // Gone again already, or not a directory any more.
   }
-  dirs.set(wd, dir);
-  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    if (entry.isDirectory()) watchTree(path.join(dir, entry.name));
+  for (const entry of entries) {
+    const child = path.join(dir, entry.name);
+    if (reportFound) console.log(`created (found): ${child}${entry.isDirectory() ? '/' : ''}`);
+    if (entry.isDirectory()) watchTree(child, reportFound);
   }
 }
 
@@ -65,8 +69,9 @@ function print(event: InotifyEvent): void {
   const what = WHAT.find(([bit]) => event.mask & bit)?.[1];
   if (what === undefined) return;
   const isDir = (event.mask & IN_ISDIR) !== 0;
+  // A new directory is watched before it is reported, so that what is made in it next is seen.
+  if (isDir && event.mask & (IN_CREATE | IN_MOVED_TO)) watchTree(pathOf(event), true);
   console.log(`${what}: ${pathOf(event)}${isDir ? '/' : ''}`);
-  if (isDir && event.mask & (IN_CREATE | IN_MOVED_TO)) watchTree(pathOf(event));
 }
 
 epoll.add(inotify.fd, EPOLLIN, () => {

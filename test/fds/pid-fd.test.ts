@@ -66,7 +66,7 @@ describe('PidFd exit status', () => {
     expect(spinForStatus(pidfd)).toEqual({ pid: child.pid, code: null, signal: 'SIGTERM', coreDumped: false });
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
     // Reaped by child_process now: the kernel has no status left to give, and the process is gone.
-    const reaped = errorFrom(() => pidfd.exitStatus()) as Error & { hint?: string };
+    const reaped = errorFrom(() => pidfd.exitStatus());
     expect(reaped).toMatchObject({ code: 'ECHILD', errno: -10, syscall: 'waitid', fd: pidfd.fd });
     expect(reaped.hint).toContain('reaped already');
     expect(errorFrom(() => pidfd.sendSignal('SIGTERM'))).toMatchObject({ code: 'ESRCH', syscall: 'pidfd_send_signal' });
@@ -124,7 +124,7 @@ describeEachMode('PidFd', (dispatch) => {
       epoll.remove(pidfd.fd);
     });
     // Not this process's child: there is no status for it, and the error says why.
-    const notOurs = errorFrom(() => pidfd.exitStatus()) as Error & { hint?: string };
+    const notOurs = errorFrom(() => pidfd.exitStatus());
     expect(notOurs).toMatchObject({ code: 'ECHILD', syscall: 'waitid', fd: pidfd.fd });
     expect(notOurs.hint).toContain('only to the parent');
     pidfd.sendSignal(9);
@@ -144,7 +144,7 @@ describe('PidFd', () => {
   });
 
   test('a process that is gone is ESRCH with a hint; a thread id is refused with a hint too', () => {
-    const gone = errorFrom(() => PidFd.open(0x7fffffff)) as Error & { hint?: string };
+    const gone = errorFrom(() => PidFd.open(0x7fffffff));
     expect(gone).toMatchObject({ code: 'ESRCH', syscall: 'pidfd_open' });
     expect(gone.hint).toContain('no such process');
     expect(gone.message).toContain(gone.hint);
@@ -152,7 +152,7 @@ describe('PidFd', () => {
       .readdirSync('/proc/self/task')
       .map(Number)
       .find((tid) => tid !== process.pid)!;
-    const notProcess = errorFrom(() => PidFd.open(thread)) as Error & { hint?: string };
+    const notProcess = errorFrom(() => PidFd.open(thread));
     expect(['ENOENT', 'EINVAL']).toContain(notProcess.code);
     expect(notProcess.hint).toContain('thread');
   });
