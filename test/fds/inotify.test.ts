@@ -24,6 +24,7 @@ import {
   Inotify,
   pairRenames,
   type InotifyEvent,
+  io,
 } from '../../lib';
 import { binding } from '../../lib/core/binding';
 import { PACKAGE, fdLeakScript, runScript } from '../support/child';
@@ -194,6 +195,32 @@ describe('Inotify', () => {
     expect(inotify.closed).toBe(true);
     for (const call of [() => inotify.watch(dir, IN_CREATE), () => inotify.unwatch(1), () => inotify.read()]) {
       expect(errorFrom(call).code).toBe('ERR_EPOLL_CLOSED');
+    }
+  });
+
+  test('a shadowed fd property, or a subclass that overrides it, redirects nothing', () => {
+    class Spoofing extends Inotify {
+      override get fd(): number {
+        return 0;
+      }
+    }
+    const [readEnd, writeEnd] = io.pipe();
+    try {
+      io.write(writeEnd, Buffer.from('not inotify'));
+      for (const inotify of [new Inotify(), new Spoofing()]) {
+        Object.defineProperty(inotify, 'fd', { value: readEnd });
+        const wd = inotify.watch(dir, IN_CREATE);
+        fs.writeFileSync(path.join(dir, `made-${wd}-${inotify.constructor.name}`), '');
+        expect(inotify.read()).toEqual([
+          { wd, mask: IN_CREATE, cookie: 0, name: `made-${wd}-${inotify.constructor.name}` },
+        ]);
+        inotify.close();
+      }
+      // The pipe's bytes are all still there: nothing read it.
+      expect(io.read(readEnd, Buffer.alloc(32))).toBe(11);
+    } finally {
+      io.close(readEnd);
+      io.close(writeEnd);
     }
   });
 

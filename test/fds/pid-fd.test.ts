@@ -205,6 +205,19 @@ describe('PidFd', () => {
     }
   });
 
+  test('a shadowed fd or pid property redirects no signal', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const exited = childExit(child);
+    const pidfd = PidFd.open(child.pid!);
+    const self = PidFd.open(process.pid);
+    Object.defineProperty(pidfd, 'fd', { value: self.fd });
+    Object.defineProperty(pidfd, 'pid', { value: process.pid });
+    pidfd.sendSignal('SIGTERM');
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
+    pidfd.close();
+    self.close();
+  });
+
   test('the binding, called directly with a wrong out-parameter, refuses it before waitid', () => {
     const pidfd = PidFd.open(process.pid);
     const native = binding.pidFd;
