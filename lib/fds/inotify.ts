@@ -4,11 +4,6 @@
 import { binding } from '../core/binding';
 import { check, checkOrNull, invalidArgType, invalidArgValue, queueOverflowError } from '../core/errors';
 import { validateEventMask, validateInteger, validateOneOf, validateOptions } from '../core/validate';
-import { OwnedDescriptor, openFd } from './owned-descriptor';
-
-const native = binding.inotify;
-const layout = native.eventLayout;
-
 import {
   IN_ALL_EVENTS,
   IN_DONT_FOLLOW,
@@ -21,6 +16,10 @@ import {
   IN_ONLYDIR,
   IN_Q_OVERFLOW,
 } from './inotify-constants';
+import { OwnedDescriptor, openFd } from './owned-descriptor';
+
+const native = binding.inotify;
+const layout = native.eventLayout;
 
 // What watch() takes: the events, and the flags that shape the watch. IN_ISDIR, IN_UNMOUNT,
 // IN_Q_OVERFLOW and IN_IGNORED only ever come back.
