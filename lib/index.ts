@@ -21,7 +21,7 @@ export {
 export { EpollInstance, type EpollHandler, type EpollInstanceOptions, type DispatchMode } from './epoll/epoll-instance';
 export { EventFd, type EventFdOptions } from './fds/event-fd';
 export { TimerFd, type TimerFdOptions, type TimerClock } from './fds/timer-fd';
-export { PidFd, type ExitStatus } from './fds/pid-fd';
+export { PidFd, type ExitStatus, type SignalName } from './fds/pid-fd';
 export { Inotify, pairRenames, type InotifyEvent, type InotifyRename, type InotifyOptions } from './fds/inotify';
 export * from './fds/inotify-constants';
 export type { SystemError } from './core/errors';

@@ -17,13 +17,49 @@ const MAX_SIGNAL = 64;
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = os.constants.signals;
 const status = new Int32Array(3);
 
+/** Linux's signal names, as os.constants.signals has them. */
+export type SignalName =
+  | 'SIGHUP'
+  | 'SIGINT'
+  | 'SIGQUIT'
+  | 'SIGILL'
+  | 'SIGTRAP'
+  | 'SIGABRT'
+  | 'SIGIOT'
+  | 'SIGBUS'
+  | 'SIGFPE'
+  | 'SIGKILL'
+  | 'SIGUSR1'
+  | 'SIGSEGV'
+  | 'SIGUSR2'
+  | 'SIGPIPE'
+  | 'SIGALRM'
+  | 'SIGTERM'
+  | 'SIGSTKFLT'
+  | 'SIGCHLD'
+  | 'SIGCONT'
+  | 'SIGSTOP'
+  | 'SIGTSTP'
+  | 'SIGTTIN'
+  | 'SIGTTOU'
+  | 'SIGURG'
+  | 'SIGXCPU'
+  | 'SIGXFSZ'
+  | 'SIGVTALRM'
+  | 'SIGPROF'
+  | 'SIGWINCH'
+  | 'SIGIO'
+  | 'SIGPOLL'
+  | 'SIGPWR'
+  | 'SIGSYS';
+
 /** How a process ended, as child_process reports it: an exit code, or the signal that killed it. */
 export interface ExitStatus {
   pid: number;
   /** The exit code, or null if a signal killed it. */
   code: number | null;
-  /** The signal's name, or null if it exited. */
-  signal: NodeJS.Signals | null;
+  /** The signal's name ('SIG35' for a real-time one), or null if it exited. */
+  signal: string | null;
   /** Whether it dumped core when the signal killed it. */
   coreDumped: boolean;
 }
@@ -37,9 +73,8 @@ function signalNumber(signal: unknown): number {
   return SIGNAL_NUMBERS[signal];
 }
 
-function signalName(signal: number): NodeJS.Signals {
-  const name = Object.keys(SIGNAL_NUMBERS).find((key) => SIGNAL_NUMBERS[key] === signal);
-  return (name ?? `SIG${signal}`) as NodeJS.Signals;
+function signalName(signal: number): string {
+  return Object.keys(SIGNAL_NUMBERS).find((key) => SIGNAL_NUMBERS[key] === signal) ?? `SIG${signal}`;
 }
 
 export class PidFd extends OwnedDescriptor {
@@ -64,7 +99,7 @@ export class PidFd extends OwnedDescriptor {
    * Sends signal (a name such as 'SIGTERM', or a number from 0 to 64; default 'SIGTERM') to the
    * process, through the fd: never to another process that reused its pid. ESRCH once it has exited.
    */
-  sendSignal(signal: NodeJS.Signals | number = 'SIGTERM'): void {
+  sendSignal(signal: SignalName | number = 'SIGTERM'): void {
     const fd = openFd(this);
     check(native.pidfdSendSignal(fd, signalNumber(signal)), 'pidfd_send_signal', fd);
   }
