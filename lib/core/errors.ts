@@ -67,6 +67,10 @@ export function detachedViewError(name: string): CodedError<TypeError> {
   return withCode(new TypeError(`The argument '${name}' is a view of a detached ArrayBuffer`), 'ERR_INVALID_ARG_VALUE');
 }
 
+export function illegalConstructor(name: string, instead: string): CodedError<TypeError> {
+  return withCode(new TypeError(`Illegal constructor: make a ${name} with ${instead}`), 'ERR_ILLEGAL_CONSTRUCTOR');
+}
+
 export function closedError(what: string): CodedError {
   return withCode(new Error(`${what} is closed`), 'ERR_EPOLL_CLOSED');
 }

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 
 import { binding } from '../core/binding';
-import { check, invalidArgType, invalidArgValue } from '../core/errors';
+import { check, illegalConstructor, invalidArgType, invalidArgValue } from '../core/errors';
 import { validateInteger } from '../core/validate';
 import { OwnedDescriptor, openFd } from './owned-descriptor';
 
@@ -16,6 +16,7 @@ const MAX_PID = 0x7fffffff;
 const MAX_SIGNAL = 64;
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = os.constants.signals;
 const status = new Int32Array(3);
+const OPENING = Symbol('PidFd.open');
 
 /** Linux's signal names, as os.constants.signals has them. */
 export type SignalName =
@@ -81,8 +82,11 @@ export class PidFd extends OwnedDescriptor {
   /** The pid it was opened on. The fd keeps meaning that process after the pid is reused. */
   readonly pid: number;
 
-  private constructor(fd: number, pid: number) {
-    super(fd);
+  // Private to TypeScript only: JS could still call it, so it takes the token that open() alone has,
+  // and never an fd from its caller.
+  private constructor(opening: typeof OPENING, pid: number) {
+    if (opening !== OPENING) throw illegalConstructor('PidFd', 'PidFd.open(pid)');
+    super(check(native.pidfdOpen(pid), 'pidfd_open'));
     this.pid = pid;
   }
 
@@ -91,8 +95,7 @@ export class PidFd extends OwnedDescriptor {
    * ESRCH (with a hint) if there is no such process: it has exited and been reaped, or never was.
    */
   static open(pid: number): PidFd {
-    const checked = validateInteger(pid, 'pid', 1, MAX_PID);
-    return new PidFd(check(native.pidfdOpen(checked), 'pidfd_open'), checked);
+    return new PidFd(OPENING, validateInteger(pid, 'pid', 1, MAX_PID));
   }
 
   /**

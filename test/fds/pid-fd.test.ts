@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { EPOLLIN, EpollInstance, PidFd } from '../../lib';
+import { EPOLLIN, EpollInstance, PidFd, io } from '../../lib';
 import { binding } from '../../lib/core/binding';
 import { PACKAGE, fdLeakScript, runScript } from '../support/child';
 import { openFlags } from '../support/fds';
@@ -216,6 +216,22 @@ describe('PidFd', () => {
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
     pidfd.close();
     self.close();
+  });
+
+  test('the constructor, which TypeScript hides, refuses JS callers and takes over no fd of theirs', () => {
+    const [readEnd, writeEnd] = io.pipe();
+    const Construct = PidFd as unknown as new (...args: unknown[]) => PidFd;
+    for (const args of [[readEnd, process.pid], [Symbol('PidFd.open'), process.pid], []]) {
+      expect(errorFrom(() => new Construct(...args))).toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_ILLEGAL_CONSTRUCTOR',
+      });
+    }
+    // Still open, and still this test's: a write goes through.
+    expect(io.write(writeEnd, Buffer.from('x'))).toBe(1);
+    expect(io.read(readEnd, Buffer.alloc(1))).toBe(1);
+    io.close(readEnd);
+    io.close(writeEnd);
   });
 
   test('the binding, called directly with a wrong out-parameter, refuses it before waitid', () => {
