@@ -100,7 +100,7 @@ export class PidFd extends OwnedDescriptor {
 
   /**
    * Sends signal (a name such as 'SIGTERM', or a number from 0 to 64; default 'SIGTERM') to the
-   * process, through the fd: never to another process that reused its pid. ESRCH once it has exited.
+   * process, through the fd: never to another process that reused its pid. ESRCH once it has been reaped.
    */
   sendSignal(signal: SignalName | number = 'SIGTERM'): void {
     const fd = openFd(this);
