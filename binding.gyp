@@ -14,6 +14,8 @@
         "native/epoll/loop_watcher.cc",
         "native/fds/counter_fd.cc",
         "native/fds/io.cc",
+        "native/fds/inotify.cc",
+        "native/fds/pid_fd.cc",
         "native/net/sock.cc",
         "native/net/tun.cc"
       ],

@@ -9,7 +9,9 @@
 
 #include "epoll/poller.h"
 #include "fds/counter_fd.h"
+#include "fds/inotify.h"
 #include "fds/io.h"
+#include "fds/pid_fd.h"
 #include "net/sock.h"
 #include "net/tun.h"
 
@@ -23,6 +25,8 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     exports.Set("counterFd", CounterFdFamily(env));
     exports.Set("sock", SockFamily(env));
     exports.Set("tun", TunFamily(env));
+    exports.Set("pidFd", PidFdFamily(env));
+    exports.Set("inotify", InotifyFamily(env));
   }
 };
 

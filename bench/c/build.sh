@@ -10,7 +10,7 @@ cc=${CC:-cc}
 cflags=${CFLAGS:-"-O2 -Wall -Wextra -pthread -std=c11"}
 
 mkdir -p "$dir/bin"
-for prog in echo_server loadgen pingpong pingpong_peer dispatch_floor scaling; do
+for prog in echo_server loadgen pingpong pingpong_peer dispatch_floor scaling exit_stamp pidfd_floor; do
     # shellcheck disable=SC2086 # cflags is intentionally word-split
     $cc $cflags -o "$dir/bin/$prog" "$dir/$prog.c"
 done

@@ -189,6 +189,74 @@ export interface TunFamily {
   setIff(fd: number, name: Uint8Array, flags: number, nameOut: Uint8Array): number;
 }
 
+/** native/fds/pid_fd.cc: waitid's si_code for an exit, and for a death by signal that dumped core (else CLD_KILLED). */
+export interface PidFdConstants {
+  CLD_EXITED: number;
+  CLD_DUMPED: number;
+}
+
+/** native/fds/pid_fd.cc: processes as fds, for lib/fds/pid-fd.ts. */
+export interface PidFdFamily {
+  constants: PidFdConstants;
+  /** A non-blocking, close-on-exec pidfd or -errno. */
+  pidfdOpen(pid: number): number;
+  /** 0 or -errno. */
+  pidfdSendSignal(fd: number, signal: number): number;
+  /** Fills out (lib/'s Int32Array of 3) with [pid, si_code, si_status], pid 0 while it runs, and reaps nothing: 0 or -errno. */
+  pidfdExitStatus(fd: number, out: Int32Array): number;
+}
+
+/** native/fds/inotify.cc: the IN_* bits of <sys/inotify.h>. */
+export interface InotifyConstants {
+  IN_ACCESS: number;
+  IN_MODIFY: number;
+  IN_ATTRIB: number;
+  IN_CLOSE_WRITE: number;
+  IN_CLOSE_NOWRITE: number;
+  IN_CLOSE: number;
+  IN_OPEN: number;
+  IN_MOVED_FROM: number;
+  IN_MOVED_TO: number;
+  IN_MOVE: number;
+  IN_CREATE: number;
+  IN_DELETE: number;
+  IN_DELETE_SELF: number;
+  IN_MOVE_SELF: number;
+  IN_ALL_EVENTS: number;
+  IN_UNMOUNT: number;
+  IN_Q_OVERFLOW: number;
+  IN_IGNORED: number;
+  IN_ONLYDIR: number;
+  IN_DONT_FOLLOW: number;
+  IN_EXCL_UNLINK: number;
+  IN_MASK_CREATE: number;
+  IN_MASK_ADD: number;
+  IN_ISDIR: number;
+  IN_ONESHOT: number;
+}
+
+/** Where struct inotify_event's fields are, in bytes; a name of len bytes follows the header. */
+export interface InotifyEventLayout {
+  headerBytes: number;
+  wd: number;
+  mask: number;
+  cookie: number;
+  len: number;
+  /** The largest one event can be (a NAME_MAX name and its NUL): a read needs room for one. */
+  maxEventBytes: number;
+}
+
+/** native/fds/inotify.cc: inotify for lib/fds/inotify.ts, which reads the fd with io.read. */
+export interface InotifyFamily {
+  constants: InotifyConstants;
+  eventLayout: InotifyEventLayout;
+  /** A non-blocking, close-on-exec inotify fd or -errno. */
+  inotifyInit(): number;
+  /** path: the path's bytes and a NUL, in lib/'s own Uint8Array (else -EFAULT). The wd or -errno. */
+  inotifyAddWatch(fd: number, path: Uint8Array, mask: number): number;
+  inotifyRmWatch(fd: number, wd: number): number;
+}
+
 /** One object per family, as native/addon.cc lists them. */
 export interface Binding {
   epoll: EpollFamily;
@@ -196,6 +264,8 @@ export interface Binding {
   counterFd: CounterFdFamily;
   sock: SockFamily;
   tun: TunFamily;
+  pidFd: PidFdFamily;
+  inotify: InotifyFamily;
 }
 
 // The package root holds binding.gyp, whether this file runs from lib/core/ or from dist/lib/core/.

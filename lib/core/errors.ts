@@ -3,6 +3,9 @@
 import * as os from 'node:os';
 import * as util from 'node:util';
 
+import { hintFor } from './hints';
+
+const ERRNO_NUMBERS: Readonly<Record<string, number>> = os.constants.errno;
 const { EAGAIN } = os.constants.errno;
 
 export type CodedError<E extends Error = Error> = E & { code: string };
@@ -12,6 +15,8 @@ export interface SystemError extends Error {
   errno: number;
   syscall: string;
   fd?: number;
+  /** What an ambiguous errno means for this syscall (lib/core/hints.ts), when it needs saying. */
+  hint?: string;
 }
 
 // Node shows the code in the stack's first line ("TypeError [ERR_X]: ...") but not in `name`.
@@ -62,6 +67,10 @@ export function detachedViewError(name: string): CodedError<TypeError> {
   return withCode(new TypeError(`The argument '${name}' is a view of a detached ArrayBuffer`), 'ERR_INVALID_ARG_VALUE');
 }
 
+export function illegalConstructor(name: string, instead: string): CodedError<TypeError> {
+  return withCode(new TypeError(`Illegal constructor: make a ${name} with ${instead}`), 'ERR_ILLEGAL_CONSTRUCTOR');
+}
+
 export function closedError(what: string): CodedError {
   return withCode(new Error(`${what} is closed`), 'ERR_EPOLL_CLOSED');
 }
@@ -73,20 +82,42 @@ export function dispatchUnsupported(dispatch: string, reason: string): CodedErro
   );
 }
 
-// What the kernel means by an errno that is surprising from epoll_ctl.
-const EPOLL_CTL_HINTS: Record<string, string> = {
-  EPERM: 'the fd does not support epoll (regular files and directories are always ready)',
-  ELOOP: 'adding it would nest epoll instances in a cycle or too deep',
-  ENOSPC: 'the per-user limit on epoll watches (fs.epoll.max_user_watches) is reached',
-};
+/** read() found IN_Q_OVERFLOW: the kernel dropped events. `events` holds what the read did take. */
+export function queueOverflowError<T>(events: T[]): CodedError & { events: T[]; hint: string } {
+  const hint = 'the queue held fs.inotify.max_queued_events events; rescan what is watched';
+  return Object.assign(
+    withCode(new Error(`inotify's event queue overflowed and events were lost: ${hint}`), 'ERR_INOTIFY_OVERFLOW'),
+    {
+      events,
+      hint,
+    },
+  );
+}
 
-/** A system error from a negative errno, as Node's fs and net report them. */
-export function systemError(errno: number, syscall: string, fd?: number): SystemError {
-  const [code, description] = util.getSystemErrorMap().get(errno) ?? [`Unknown system error ${errno}`, 'unknown error'];
-  const hint = syscall === 'epoll_ctl' ? EPOLL_CTL_HINTS[code] : undefined;
+// libuv's map, which Node's errors use, leaves out errnos libuv never reports itself (ECHILD is
+// one); the kernel's name for them is still in os.constants.errno.
+function unmappedError(errno: number): [string, string] {
+  const name = Object.keys(ERRNO_NUMBERS).find((key) => ERRNO_NUMBERS[key] === -errno);
+  return name === undefined ? [`Unknown system error ${errno}`, 'unknown error'] : [name, 'system error'];
+}
+
+/**
+ * A system error from a negative errno, as Node's fs and net report them, with a hint where its
+ * code is ambiguous (lib/core/hints.ts) for the operation: by default the syscall, or what a call
+ * as general as open or ioctl did ('/dev/net/tun', 'TUNSETIFF').
+ */
+export function systemError(errno: number, syscall: string, fd?: number, operation = syscall): SystemError {
+  const [code, description] = util.getSystemErrorMap().get(errno) ?? unmappedError(errno);
+  const hint = hintFor(operation, code);
   const where = fd === undefined ? syscall : `${syscall} (fd ${fd})`;
   const error = new Error(`${code}: ${description}, ${where}${hint ? `: ${hint}` : ''}`);
-  return Object.assign(error, { code, errno, syscall, ...(fd === undefined ? {} : { fd }) });
+  return Object.assign(error, {
+    code,
+    errno,
+    syscall,
+    ...(fd === undefined ? {} : { fd }),
+    ...(hint === undefined ? {} : { hint }),
+  });
 }
 
 /** Returns a native result, or throws the system error its negative errno stands for. */

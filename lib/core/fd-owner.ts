@@ -38,3 +38,38 @@ export class FdOwner {
     return this.#fd;
   }
 }
+
+// How subclasses of FdObject reach the fd: a function, not a method of the object, which user code
+// could shadow by assignment and so redirect a syscall to another fd.
+export let objectFd: (object: FdObject) => number;
+
+/** The public face of an object that owns one fd: fd, closed, close() and Symbol.dispose. */
+export abstract class FdObject {
+  static {
+    objectFd = (object) => object.#owner.openFd(object.constructor.name);
+  }
+
+  readonly #owner: FdOwner;
+
+  protected constructor(fd: number) {
+    this.#owner = new FdOwner(fd);
+  }
+
+  /** The fd; -1 once closed. Close it with close(), never by number: this object owns it. */
+  get fd(): number {
+    return this.#owner.fd;
+  }
+
+  get closed(): boolean {
+    return this.#owner.fd < 0;
+  }
+
+  /** Idempotent. remove() it from every EpollInstance first. */
+  close(): void {
+    this.#owner.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

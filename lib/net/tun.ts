@@ -2,7 +2,7 @@
 // of this process. Each read() takes one whole packet the kernel routed to the interface, and each
 // write() hands it one packet as though the interface had received it.
 import { binding } from '../core/binding';
-import { invalidArgType, invalidArgValue, systemError, type SystemError } from '../core/errors';
+import { invalidArgType, invalidArgValue, systemError } from '../core/errors';
 import { FdOwner } from '../core/fd-owner';
 import { transfer } from '../core/transfer';
 import { validateBoolean, validateObject, validateOneOf } from '../core/validate';
@@ -30,26 +30,6 @@ export interface TunDeviceOptions {
   multiQueue?: boolean;
   /** Each packet starts with the kernel's 4-byte header: flags and protocol (16 bits each, big-endian). Default false. */
   packetInfo?: boolean;
-}
-
-// Why the kernel refuses a TUNSETIFF, which its errno alone does not say.
-const HINTS: Record<string, string> = {
-  EPERM:
-    'creating or attaching a TUN/TAP interface needs CAP_NET_ADMIN in its network namespace (run as root, or grant it: setcap cap_net_admin+ep)',
-  EACCES:
-    'this user may not open /dev/net/tun (its mode is usually 0600 or 0666, owned by root); creating an interface also needs CAP_NET_ADMIN',
-  EBUSY: 'the interface is attached to another fd already; every fd must ask for multiQueue to share it',
-  EINVAL:
-    'an interface of that name exists with another mode or multiQueue setting, or is no TUN/TAP interface, or the name is not one the kernel takes',
-};
-
-function tunError(errno: number, syscall: string, fd?: number): SystemError & { hint?: string } {
-  const error: SystemError & { hint?: string } = systemError(errno, syscall, fd);
-  const hint = HINTS[error.code];
-  if (hint === undefined) return error;
-  error.message += `: ${hint}`;
-  error.hint = hint;
-  return error;
 }
 
 interface Request {
@@ -109,13 +89,13 @@ interface Attached {
 // The owner closes the fd if TUNSETIFF fails, and otherwise passes to the TunDevice.
 function attach(request: Request): Attached {
   const fd = native.open();
-  if (fd < 0) throw tunError(fd, 'open');
+  if (fd < 0) throw systemError(fd, 'open', undefined, '/dev/net/tun');
   const owner = new FdOwner(fd);
   const nameOut = new Uint8Array(k.IFNAMSIZ);
   const result = native.setIff(fd, request.name, flagsOf(request), nameOut);
   if (result < 0) {
     owner.close();
-    throw tunError(result, 'ioctl');
+    throw systemError(result, 'ioctl', undefined, 'TUNSETIFF');
   }
   const end = nameOut.indexOf(0);
   return { owner, name: Buffer.from(nameOut.buffer, 0, end < 0 ? nameOut.length : end).toString('utf8') };

@@ -96,6 +96,21 @@ inline bool ViewSpan(napi_env env, napi_value value, ByteSpan* span) {
   return true;
 }
 
+// info[i] as the out-parameter lib/ passes: an Int32Array of at least count elements, else null.
+// Its length is the engine's, never a JS property.
+inline int32_t* Int32Out(const Napi::CallbackInfo& info, size_t i, size_t count) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!info[i].IsTypedArray() ||
+      napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, nullptr, nullptr) !=
+          napi_ok ||
+      type != napi_int32_array || length < count || data == nullptr) {
+    return nullptr;
+  }
+  return static_cast<int32_t*>(data);
+}
+
 // An offset or a length as JS carries it, a double: only an exact integer in [0, max] is one.
 // Never Int32Value(), which would wrap 2^32 + 8 to 8.
 inline bool SizeArg(napi_env env, napi_value value, size_t max, size_t* out) {

@@ -15,18 +15,11 @@ namespace {
 // Fills out[0], out[1] with the two new fds; returns 0 or -errno. out is checked before the fds
 // are made, so a caller's wrong buffer costs no fd.
 Napi::Value FdPair(const Napi::CallbackInfo& info, int (*make)(int fds[2])) {
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  if (!info[0].IsTypedArray() ||
-      napi_get_typedarray_info(info.Env(), info[0], &type, &length, &data, nullptr, nullptr) !=
-          napi_ok ||
-      type != napi_int32_array || length < 2 || data == nullptr) {
-    return Refused(info.Env(), EFAULT);
-  }
+  int32_t* out = Int32Out(info, 0, 2);
+  if (out == nullptr) return Refused(info.Env(), EFAULT);
   int fds[2];
   int result = make(fds);
-  if (result == 0) std::memcpy(data, fds, sizeof(fds));
+  if (result == 0) std::memcpy(out, fds, sizeof(fds));
   return ResultValue(info.Env(), result);
 }
 

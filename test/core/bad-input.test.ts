@@ -3,8 +3,27 @@
 // error (name and code) before it does anything. A new function is covered by adding one row to
 // ROWS; a new kind of argument by adding one entry to KINDS.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 
-import { EPOLLIN, EpollInstance, EventFd, TimerFd, eventNames, io, sock } from '../../lib';
+import {
+  EPOLLIN,
+  EpollInstance,
+  EventFd,
+  IN_ALL_EVENTS,
+  IN_CREATE,
+  IN_DONT_FOLLOW,
+  IN_EXCL_UNLINK,
+  IN_MASK_ADD,
+  IN_MASK_CREATE,
+  IN_ONESHOT,
+  IN_ONLYDIR,
+  Inotify,
+  PidFd,
+  TimerFd,
+  eventNames,
+  io,
+  sock,
+} from '../../lib';
 import { Epoll } from '../../lib/compat';
 import { KNOWN_EVENTS } from '../../lib/epoll/constants';
 import { openFdCount } from '../support/fds';
@@ -17,6 +36,7 @@ const BAD_VALUE_RANGE = { name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE' };
 const BAD_VALUE_TYPE = { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' };
 const EBADF = { name: 'Error', code: 'EBADF' };
 const ENOENT = { name: 'Error', code: 'ENOENT' };
+const EINVAL = { name: 'Error', code: 'EINVAL' };
 const COMPAT_TYPE = { name: 'Error', code: 'ERR_INVALID_ARG_TYPE' };
 
 // A number no fd of this process has: well below the 20,000 open-file limit, far above its use.
@@ -125,6 +145,23 @@ const KINDS = {
   compatRegisteredFd: compatFd(ENOENT),
   compatEvents: ((value) => (typeof value !== 'number' ? COMPAT_TYPE : KINDS.mask(value))) as Kind,
   compatCallback: ((value) => (typeof value === 'function' ? 'accepted' : COMPAT_TYPE)) as Kind,
+  pid: integer(1, 2 ** 31 - 1),
+  signal: ((value) => {
+    if (value === undefined) return 'accepted';
+    if (typeof value === 'string') return value in os.constants.signals ? 'accepted' : BAD_VALUE_TYPE;
+    return typeof value === 'number' ? integer(0, 64)(value) : TYPE;
+  }) as Kind,
+  /** A path inotify_add_watch is given: any string passes lib/, and a missing one is the kernel's ENOENT. */
+  path: ((value) => (typeof value !== 'string' ? TYPE : fs.existsSync(value) ? 'accepted' : ENOENT)) as Kind,
+  watchMask: ((value) => {
+    if (typeof value !== 'number') return TYPE;
+    if (!Number.isInteger(value) || value < -(2 ** 31) || value > 2 ** 32 - 1) return RANGE;
+    const allowed =
+      IN_ALL_EVENTS | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_CREATE | IN_MASK_ADD | IN_ONESHOT;
+    return ((value >>> 0) & ~allowed) !== 0 || (value & IN_ALL_EVENTS) === 0 ? BAD_VALUE_RANGE : 'accepted';
+  }) as Kind,
+  /** A watch descriptor: one the instance does not have is the kernel's EINVAL. */
+  wd: integer(1, 2 ** 31 - 1, { closedFd: EINVAL }),
 } satisfies Record<string, Kind>;
 
 /** Valid objects the rows call into; made before the battery and closed after it. */
@@ -138,6 +175,8 @@ interface Fixtures {
   stream: [number, number];
   udp: number;
   buffer: Buffer;
+  pidfd: PidFd;
+  inotify: Inotify;
 }
 
 interface Row {
@@ -378,6 +417,33 @@ const ROWS: Row[] = [
     pure: true,
   },
   {
+    name: 'PidFd.open',
+    kinds: ['pid'],
+    valid: () => [process.pid],
+    call: (_f, a) => PidFd.open(a[0] as number).close(),
+  },
+  {
+    name: 'pidfd.sendSignal',
+    kinds: ['signal'],
+    valid: () => [0],
+    call: (f, a) => f.pidfd.sendSignal(a[0] as number),
+    pure: true,
+  },
+  { name: 'new Inotify', kinds: ['options'], valid: () => [{}], call: (_f, a) => new Inotify(a[0] as never).close() },
+  {
+    name: 'new Inotify({ overflow })',
+    kinds: ['optionalOneOf'],
+    valid: () => ['event'],
+    call: (_f, a) => new Inotify({ overflow: a[0] as never }).close(),
+  },
+  {
+    name: 'inotify.watch',
+    kinds: ['path', 'watchMask'],
+    valid: () => [os.tmpdir(), IN_CREATE],
+    call: (f, a) => f.inotify.watch(...(a as [string, number])),
+  },
+  { name: 'inotify.unwatch', kinds: ['wd'], valid: () => [1], call: (f, a) => f.inotify.unwatch(a[0] as number) },
+  {
     name: 'new compat Epoll',
     kinds: ['compatCallback', 'options'],
     valid: () => [handler, {}],
@@ -422,6 +488,8 @@ function snapshot(f: Fixtures): string {
     f.efd.closed,
     f.timer.closed,
     f.compat.closed,
+    f.pidfd.closed,
+    f.inotify.closed,
     openFdCount(),
   ]);
 }
@@ -445,6 +513,8 @@ describe('bad input', () => {
       stream: io.socketpair(),
       udp: sock.socket('IPv4', 'datagram'),
       buffer: Buffer.alloc(8),
+      pidfd: PidFd.open(process.pid),
+      inotify: new Inotify(),
     };
     expect(fs.existsSync(`/proc/self/fd/${CLOSED_FD}`)).toBe(false);
   });
@@ -454,6 +524,8 @@ describe('bad input', () => {
     f.compat.close();
     f.efd.close();
     f.timer.close();
+    f.pidfd.close();
+    f.inotify.close();
     for (const fd of [...f.pipe, ...f.stream, f.udp]) io.close(fd);
   });
 

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { echo } from '../support/echo-client';
@@ -197,5 +198,37 @@ describe('examples', () => {
     const example = run(process.execPath, [path.join(EXAMPLES, 'eventfd-worker.js')]);
     expect(await example.exited).toBe(0);
     expect(example.output()).toContain('main thread: 5 of 5 signals');
+  });
+
+  test('pidfd-wait: waits for a process it did not spawn, and reports a child only after its stdout is drained', async () => {
+    const stranger = run('sleep', ['30']);
+    const waiting = run(process.execPath, [path.join(EXAMPLES, 'pidfd-wait.js'), String(stranger.child.pid)]);
+    await waitFor(() => waiting.output().includes(`waiting for pid ${stranger.child.pid}`), 'the example to wait');
+    stranger.child.kill('SIGTERM');
+    expect(await waiting.exited).toBe(0);
+    expect(waiting.output()).toContain(`pid ${stranger.child.pid} exited`);
+    const drained = run(process.execPath, [path.join(EXAMPLES, 'pidfd-wait.js')]);
+    expect(await drained.exited).toBe(0);
+    expect(drained.output()).toMatch(/pidfd: child \d+ exited, \d+ of 1048576 bytes read so far/);
+    expect(drained.output()).toMatch(/child \d+ exited with code 3, reported after all 1048576 bytes of its stdout\n$/);
+  });
+
+  test('inotify-tree: prints changes anywhere in the tree, renames paired, new directories watched', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inotify-example-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'a'));
+      const example = run(process.execPath, [path.join(EXAMPLES, 'inotify-tree.js'), dir]);
+      await waitFor(() => example.output().includes('watching 2 directories'), 'the example to watch');
+      fs.mkdirSync(path.join(dir, 'a', 'new'));
+      await waitFor(() => example.output().includes('created: a/new/'), 'the new directory');
+      fs.writeFileSync(path.join(dir, 'a', 'new', 'file'), 'x');
+      fs.renameSync(path.join(dir, 'a', 'new', 'file'), path.join(dir, 'moved'));
+      await waitFor(() => example.output().includes('renamed: a/new/file -> moved'), 'the rename');
+      expect(example.output()).toContain('written: a/new/file');
+      example.child.kill('SIGTERM');
+      expect(await example.exited).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -49,3 +49,32 @@ export function runScript(source: string, options: ChildOptions = {}): Promise<C
     });
   });
 }
+
+/**
+ * Source for a script that checks an fd type for leaks. It defines held(): how many fds the
+ * process holds whose /proc/self/fd link is `link`; settled(then, prepare): calls prepare() and
+ * polls until held() is 0, or 5 s have passed, then calls then(held()); and churnWorkers(source, n,
+ * then): runs n workers of source, terminates each when it posts a message, then settled(then).
+ */
+export function fdLeakScript(link: string): string {
+  return `
+const fs = require('fs');
+const held = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+  try { return fs.readlinkSync('/proc/self/fd/' + fd) === ${JSON.stringify(link)}; } catch { return false; }
+}).length;
+const settled = (then, prepare = () => {}) => {
+  const deadline = Date.now() + 5000;
+  const poll = () => { prepare(); if (held() === 0 || Date.now() > deadline) then(held()); else setTimeout(poll, 5); };
+  poll();
+};
+const churnWorkers = (source, n, then) => {
+  const { Worker } = require('worker_threads');
+  let exited = 0;
+  for (let i = 0; i < n; i++) {
+    const worker = new Worker(source, { eval: true });
+    worker.once('message', () => worker.terminate());
+    worker.once('exit', () => { if (++exited === n) settled(then); });
+  }
+};
+`;
+}

@@ -1,7 +1,9 @@
 // What a call threw, for tables of error cases.
 
 /** The error fn throws, whole; fails the test when it does not throw. */
-export function errorFrom(fn: () => unknown): Error & { code?: string; syscall?: string; errno?: number } {
+export function errorFrom(
+  fn: () => unknown,
+): Error & { code?: string; syscall?: string; errno?: number; hint?: string } {
   try {
     fn();
   } catch (error) {

@@ -1,0 +1,30 @@
+// The IN_* bits of <sys/inotify.h>, as native/fds/inotify.cc reads them from the kernel's headers.
+import { binding } from '../core/binding';
+
+export const {
+  IN_ACCESS,
+  IN_MODIFY,
+  IN_ATTRIB,
+  IN_CLOSE_WRITE,
+  IN_CLOSE_NOWRITE,
+  IN_CLOSE,
+  IN_OPEN,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
+  IN_MOVE,
+  IN_CREATE,
+  IN_DELETE,
+  IN_DELETE_SELF,
+  IN_MOVE_SELF,
+  IN_ALL_EVENTS,
+  IN_UNMOUNT,
+  IN_Q_OVERFLOW,
+  IN_IGNORED,
+  IN_ONLYDIR,
+  IN_DONT_FOLLOW,
+  IN_EXCL_UNLINK,
+  IN_MASK_CREATE,
+  IN_MASK_ADD,
+  IN_ISDIR,
+  IN_ONESHOT,
+} = binding.inotify.constants;
