@@ -28,26 +28,18 @@ function transferOptions(fd: unknown, buffer: unknown, options: unknown): Transf
   return { start, count: validateLength(size, start, length), wait: { signal, timeout } as AwaitOptions };
 }
 
-export async function readFd(
-  ep: EpollInstance,
-  fd: number,
-  buffer: ArrayBufferView,
-  options: unknown,
-): Promise<number> {
+type AwaitedTransfer = (ep: EpollInstance, fd: number, buffer: ArrayBufferView, options: unknown) => Promise<number>;
+
+export const readFd: AwaitedTransfer = async (ep, fd, buffer, options) => {
   const { start, count, wait } = transferOptions(fd, buffer, options);
   for (;;) {
     const read = io.read(fd, buffer, start, count);
     if (read !== null) return read;
     await ep.readable(fd, wait);
   }
-}
+};
 
-export async function writeFd(
-  ep: EpollInstance,
-  fd: number,
-  buffer: ArrayBufferView,
-  options: unknown,
-): Promise<number> {
+export const writeFd: AwaitedTransfer = async (ep, fd, buffer, options) => {
   const { start, count, wait } = transferOptions(fd, buffer, options);
   let done = 0;
   for (;;) {
@@ -55,4 +47,4 @@ export async function writeFd(
     if (done === count) return done;
     await ep.writable(fd, wait);
   }
-}
+};
