@@ -214,12 +214,12 @@ class Waiter implements Interest {
   }
 
   deliver(events: number): void {
-    this.#disarm();
+    this.disarm();
     this.resolve(events);
   }
 
   fail(error: Error): void {
-    this.#disarm();
+    this.disarm();
     this.reject(error);
   }
 
@@ -228,7 +228,7 @@ class Waiter implements Interest {
     this.awaited.leave(this);
   }
 
-  #disarm(): void {
+  disarm(): void {
     if (this.#timer !== undefined) stopTimer(this.#timer);
     this.#timer = undefined;
     this.#signal?.removeEventListener('abort', this.#onAbort);
@@ -264,12 +264,15 @@ class Watch implements Interest, AsyncIterableIterator<number> {
   ) {}
 
   start(awaited: AwaitedFd, signal: AbortSignal | undefined): void {
-    awaited.join(this);
-    this.#awaited = awaited;
-    if (signal !== undefined) {
-      this.#signal = signal;
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    try {
+      awaited.join(this);
+    } catch (error) {
+      signal?.removeEventListener('abort', this.#onAbort);
+      throw error;
     }
+    this.#signal = signal;
+    this.#awaited = awaited;
   }
 
   /** An iteration that never starts: its first next() rejects with error. */
@@ -370,8 +373,14 @@ export class Readiness {
     }
     return new Promise((resolve, reject) => {
       const waiter = new Waiter(mask, awaited, resolve, reject);
-      awaited.join(waiter);
+      // Armed first: a signal whose addEventListener throws then leaves no registration behind.
       waiter.arm(signal, timeout, what);
+      try {
+        awaited.join(waiter);
+      } catch (error) {
+        waiter.disarm();
+        throw error;
+      }
     });
   }
 
