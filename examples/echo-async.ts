@@ -67,14 +67,17 @@ export class AsyncEchoServer {
     try {
       if (this.options.path === undefined) sock.setNoDelay(fd, true);
       if (this.options.sendBufferSize !== undefined) sock.setSendBufferSize(fd, this.options.sendBufferSize);
-      // Edge-triggered: no event repeats while a partial write is awaited, so each is read to EAGAIN.
-      for await (const _ of this.#ep.watch(fd, EPOLLIN | EPOLLRDHUP | EPOLLET, { signal })) {
+      // Edge-triggered: no event repeats while a partial write is awaited. Each is read until
+      // EAGAIN, or a short read, which empties the queue unless the FIN is already in (echo-core's DrainPolicy).
+      for await (const events of this.#ep.watch(fd, EPOLLIN | EPOLLRDHUP | EPOLLET, { signal })) {
         for (let count = io.read(fd, chunk); count !== null; count = io.read(fd, chunk)) {
           if (count === 0) return;
           const written = io.write(fd, chunk, 0, count) ?? 0;
-          if (written === count) continue;
-          this.stats.partialWrites++;
-          await this.#ep.write(fd, chunk, { offset: written, length: count - written, signal });
+          if (written < count) {
+            this.stats.partialWrites++;
+            await this.#ep.write(fd, chunk, { offset: written, length: count - written, signal });
+          }
+          if (count < CHUNK && (events & EPOLLRDHUP) === 0) break;
         }
       }
     } catch {
