@@ -38,7 +38,7 @@ async function run(ctx) {
     ].join('\n');
   });
   const markdown = [
-    "Level-triggered eventfds that are never read, in dispatch 'loop', counted for 1 s. With one fd every delivery pays a turn of the event loop; with 1,000 a batch carries 1,000 deliveries, so the figure is the cost of one delivery itself. `readable()` registers and removes the fd for each await (two `epoll_ctl` calls, which the kernel makes dearer for an epoll fd that Node's own loop watches); a watch registers once, and adds a promise and a microtask to the handler call.",
+    "Level-triggered eventfds that are never read, in dispatch 'loop', counted for 1 s. With one fd every delivery pays a turn of the event loop; with 1,000 a batch carries 1,000 deliveries, so the figure is the cost of one delivery itself. `readable()` re-arms its one-shot registration for each await (one `epoll_ctl`, which the kernel makes dearer for an epoll fd that Node's own loop watches); a watch registers once, and adds a promise and a microtask to the handler call.",
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');

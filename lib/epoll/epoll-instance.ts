@@ -52,6 +52,8 @@ interface Registration {
   generation: number;
   /** Set when an await owns the registration (readiness.ts): told when the instance ends it. */
   ended?: (reason: EndReason) => void;
+  /** Asks the awaits for the fd, for add(): true if they had none pending and removed it. */
+  evict?: () => boolean;
 }
 
 const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
@@ -148,7 +150,7 @@ export class EpollInstance {
     validateFd(fd);
     const mask = validateEventMask(events, KNOWN_EVENTS);
     validateFunction(handler, 'handler');
-    this.#register(poller, fd, mask, handler, undefined);
+    this.#register(poller, fd, mask, handler);
     return this;
   }
 
@@ -339,14 +341,23 @@ export class EpollInstance {
     return this.#poller;
   }
 
-  #register(poller: NativePoller, fd: number, mask: number, handler: EpollHandler, ended: Registration['ended']): void {
+  #register(
+    poller: NativePoller,
+    fd: number,
+    mask: number,
+    handler: EpollHandler,
+    ended?: Registration['ended'],
+    evict?: Registration['evict'],
+  ): void {
+    // An fd the awaits hold only until the end of the turn is given up at once.
+    this.#registrations[fd]?.evict?.();
     const generation = this.#nextGeneration();
     check(poller.ctl(EPOLL_CTL_ADD, fd, mask, generation), 'epoll_ctl', fd);
     // A registration still on record here was dropped by the kernel when its fd was closed
     // without remove(): the add succeeded, so the new one replaces it.
     const previous = this.#registrations[fd];
     if (previous === undefined) this.#size++;
-    this.#registrations[fd] = { handler, accepts: (mask | ALWAYS_REPORTED) >>> 0, generation, ended };
+    this.#registrations[fd] = { handler, accepts: (mask | ALWAYS_REPORTED) >>> 0, generation, ended, evict };
     this.#updateActive();
     previous?.ended?.('dropped');
   }
@@ -366,7 +377,7 @@ export class EpollInstance {
 
   #ownedTable(): OwnedTable {
     return {
-      add: (fd, mask, handler, ended) => this.#register(this.#open(), fd, mask, handler, ended),
+      add: (fd, mask, handler, ended, evict) => this.#register(this.#open(), fd, mask, handler, ended, evict),
       modify: (fd, mask) => {
         const result = this.#open().ctl(EPOLL_CTL_MOD, fd, mask, this.#registered(fd).generation);
         if (result >= 0) {

@@ -38,8 +38,17 @@ export type EndReason = StaleReason | 'closed';
 
 /** What EpollInstance lends this file: its table, for the registrations awaits own. */
 export interface OwnedTable {
-  /** EPOLL_CTL_ADD; throws the system error. ended() is called if the instance ends the registration. */
-  add(fd: number, mask: number, handler: (events: number) => void, ended: (reason: EndReason) => void): void;
+  /**
+   * EPOLL_CTL_ADD; throws the system error. ended() is called if the instance ends the
+   * registration; evict() when add() wants the fd: true if the awaits gave it up.
+   */
+  add(
+    fd: number,
+    mask: number,
+    handler: (events: number) => void,
+    ended: (reason: EndReason) => void,
+    evict: () => boolean,
+  ): void;
   /** EPOLL_CTL_MOD: false if the kernel had dropped the registration (the fd was closed), which is then forgotten. Throws other errors. */
   modify(fd: number, mask: number): boolean;
   /** EPOLL_CTL_DEL, and forgets it. */
@@ -54,7 +63,7 @@ const OVERFLOWS: readonly WatchOverflow[] = ['ignore', 'throw'];
 // A watch delivers every dispatch, so a mask that disarms or is shared with other instances makes no sense.
 const NOT_WATCHABLE = (EPOLLONESHOT | EPOLLEXCLUSIVE) >>> 0;
 // Captured at load, as in epoll-instance.ts: a test that fakes time must not stop an await's own timer.
-const { setTimeout: startTimer, clearTimeout: stopTimer } = timers;
+const { setTimeout: startTimer, clearTimeout: stopTimer, setImmediate: scheduleImmediate } = timers;
 
 // One await on an fd: a pending promise (one-shot) or a watch (persistent).
 interface Interest {
@@ -94,11 +103,23 @@ class AwaitedFd {
     this.#lost(reason === 'closed' ? this.table.closed() : staleError(this.fd, reason));
   };
 
+  readonly #evict = (): boolean => {
+    if (this.interests.size > 0) return false;
+    this.#release();
+    return true;
+  };
+
   constructor(
     readonly fd: number,
     readonly table: OwnedTable,
     readonly forget: (awaited: AwaitedFd) => void,
+    readonly idle: (awaited: AwaitedFd) => void,
   ) {}
+
+  /** At the end of the turn it went idle in: the registration goes, unless an await took it again. */
+  sweep(): void {
+    if (this.interests.size === 0 && this.#armed === 0) this.#release();
+  }
 
   /** Adds interest and arms the registration for it; throws (and adds nothing) if the kernel refuses. */
   join(interest: Interest): void {
@@ -142,11 +163,10 @@ class AwaitedFd {
   #sync(newcomer: Interest | undefined): void {
     const { table, fd } = this;
     if (this.interests.size === 0) {
-      if (this.#armed !== -1) {
-        this.#armed = -1;
-        this.forget(this);
-        table.remove(fd);
-      }
+      // A one-shot that fired is disarmed: kept to the end of the turn, so that an await in a
+      // loop re-arms it with one MOD instead of a DEL and an ADD (docs/AWAIT.md, cost).
+      if (this.#armed === 0) this.idle(this);
+      else if (this.#armed !== -1) this.#release();
       return;
     }
     let mask = EPOLLONESHOT;
@@ -154,7 +174,7 @@ class AwaitedFd {
     for (const interest of this.interests) if (interest.persistent) mask &= ~EPOLLONESHOT;
     mask >>>= 0;
     if (this.#armed === -1) {
-      table.add(fd, mask, this.#handler, this.#ended);
+      table.add(fd, mask, this.#handler, this.#ended, this.#evict);
     } else if ((newcomer !== undefined || mask !== this.#armed) && !table.modify(fd, mask)) {
       // The table forgot the dead registration: the others are stale, and a newcomer starts afresh.
       this.#armed = -1;
@@ -167,6 +187,12 @@ class AwaitedFd {
       return this.#sync(newcomer);
     }
     this.#armed = mask;
+  }
+
+  #release(): void {
+    this.#armed = -1;
+    this.forget(this);
+    this.table.remove(this.fd);
   }
 
   // Every interest ends with error, and the registration goes if it is still there.
@@ -357,6 +383,19 @@ export class Readiness {
   readonly #forget = (awaited: AwaitedFd): void => {
     if (this.#byFd.get(awaited.fd) === awaited) this.#byFd.delete(awaited.fd);
   };
+  #idle = new Set<AwaitedFd>();
+  #sweeping: NodeJS.Immediate | undefined;
+  readonly #onIdle = (awaited: AwaitedFd): void => {
+    this.#idle.add(awaited);
+    // Unref'd: the idle registration itself holds the process, and only to the end of this turn.
+    this.#sweeping ??= scheduleImmediate(this.#sweep).unref();
+  };
+  readonly #sweep = (): void => {
+    const idle = this.#idle;
+    this.#idle = new Set();
+    this.#sweeping = undefined;
+    for (const awaited of idle) awaited.sweep();
+  };
 
   constructor(readonly table: OwnedTable) {}
 
@@ -408,7 +447,7 @@ export class Readiness {
   #awaited(fd: number): AwaitedFd {
     let awaited = this.#byFd.get(fd);
     if (awaited === undefined) {
-      awaited = new AwaitedFd(fd, this.table, this.#forget);
+      awaited = new AwaitedFd(fd, this.table, this.#forget, this.#onIdle);
       this.#byFd.set(fd, awaited);
     }
     return awaited;

@@ -23,6 +23,7 @@ describe.each(MODES)('awaits, from outside the process (dispatch: %s)', (dispatc
           maxListeners = Math.max(maxListeners, getEventListeners(signal, 'abort').length);
           await pending;
         }
+        await new Promise(setImmediate);
         const grown = heap() - baseline;
         console.log(JSON.stringify({ maxListeners, listeners: getEventListeners(signal, 'abort').length,
           timers: timers(), size: ep.size, grownUnderOneMiB: grown < (1 << 20) }));

@@ -55,7 +55,7 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
   });
 
   describe('readable() and writable()', () => {
-    test('resolve with the ready bits, and leave no registration behind', async () => {
+    test('resolve with the ready bits, and leave no registration behind once the turn ends', async () => {
       const [a, b] = pool.socketpair();
       const readable = ep.readable(a);
       expect(ep.has(a)).toBe(true);
@@ -63,7 +63,23 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       io.write(b, Buffer.from('x'));
       expect(await readable).toBe(EPOLLIN);
       expect(await ep.writable(a)).toBe(EPOLLOUT);
+      // Kept, disarmed, to the end of the turn: an await in a loop re-arms it with one MOD.
+      expect(ep.has(a)).toBe(true);
+      await nextMacrotask();
       expect(ep.has(a)).toBe(false);
+      expect(ep.size).toBe(0);
+    });
+
+    test('an fd its awaits hold only to the end of the turn: add() takes it at once', async () => {
+      const [a] = pool.socketpair();
+      expect(await ep.writable(a)).toBe(EPOLLOUT);
+      expect(ep.has(a)).toBe(true);
+      let events = 0;
+      ep.add(a, EPOLLOUT, () => events++);
+      await waitFor(() => events > 0, 'the handler');
+      await nextMacrotask();
+      expect(ep.has(a)).toBe(true);
+      ep.remove(a);
       expect(ep.size).toBe(0);
     });
 
@@ -76,6 +92,7 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       expect(ep.has(a)).toBe(true);
       io.write(b, Buffer.from('x'));
       expect(await Promise.all(readers)).toEqual([EPOLLIN, EPOLLIN, EPOLLIN]);
+      await nextMacrotask();
       expect(ep.size).toBe(0);
     });
 
@@ -176,6 +193,7 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       expect(ep.has(a)).toBe(true);
       io.write(b, Buffer.from('x'));
       expect(await other).toBe(EPOLLIN);
+      await nextMacrotask();
       expect(ep.size).toBe(0);
     });
 
@@ -210,6 +228,7 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       if (pendingWhenAborted) expect(result.error).toMatchObject({ name: 'AbortError' });
       else expect(result.value).toBe(EPOLLIN);
       expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+      await nextMacrotask();
       expect(ep.has(r)).toBe(false);
     });
   });
@@ -441,6 +460,7 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       expect(await ep.read(a, buffer)).toBe(2);
       pool.close(b);
       expect(await ep.read(a, buffer)).toBe(0);
+      await nextMacrotask();
       expect(ep.size).toBe(0);
     });
 
