@@ -60,7 +60,6 @@ export class AsyncEchoServer {
   }
 
   async #serve(fd: number): Promise<void> {
-    const { signal } = this.#stop;
     const chunk = Buffer.allocUnsafe(CHUNK);
     this.stats.accepted++;
     this.stats.open++;
@@ -69,19 +68,19 @@ export class AsyncEchoServer {
       if (this.options.sendBufferSize !== undefined) sock.setSendBufferSize(fd, this.options.sendBufferSize);
       // Edge-triggered: no event repeats while a partial write is awaited. Each is read until
       // EAGAIN, or a short read, which empties the queue unless the FIN is already in (echo-core's DrainPolicy).
-      for await (const events of this.#ep.watch(fd, EPOLLIN | EPOLLRDHUP | EPOLLET, { signal })) {
+      for await (const events of this.#ep.watch(fd, EPOLLIN | EPOLLRDHUP | EPOLLET)) {
         for (let count = io.read(fd, chunk); count !== null; count = io.read(fd, chunk)) {
           if (count === 0) return;
           const written = io.write(fd, chunk, 0, count) ?? 0;
           if (written < count) {
             this.stats.partialWrites++;
-            await this.#ep.write(fd, chunk, { offset: written, length: count - written, signal });
+            await this.#ep.write(fd, chunk, { offset: written, length: count - written });
           }
           if (count < CHUNK && (events & EPOLLRDHUP) === 0) break;
         }
       }
     } catch {
-      // The peer reset the connection, or the server is closing.
+      // The peer reset the connection, or close() closed the instance (ERR_EPOLL_CLOSED).
     } finally {
       this.stats.open--;
       io.close(fd);

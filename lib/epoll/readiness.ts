@@ -78,7 +78,14 @@ interface Interest {
 
 function validateSignal(value: unknown, name: string): AbortSignal | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || typeof (value as AbortSignal).aborted !== 'boolean') {
+  const signal = value as AbortSignal;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof signal.aborted !== 'boolean' ||
+    typeof signal.addEventListener !== 'function' ||
+    typeof signal.removeEventListener !== 'function'
+  ) {
     throw invalidArgType(name, 'an instance of AbortSignal', value);
   }
   return value as AbortSignal;
@@ -271,7 +278,8 @@ class Watch implements Interest, AsyncIterableIterator<number> {
   readonly persistent = true;
   #queue: number[] = [];
   #head = 0;
-  #pending: Pending | undefined;
+  // next() calls not answered yet, oldest first, as an async generator queues them.
+  #pending: Pending[] = [];
   // Set once it has ended: the error still to report (after the queue), or null.
   #end: Error | null | undefined;
   #warned = false;
@@ -307,10 +315,8 @@ class Watch implements Interest, AsyncIterableIterator<number> {
   }
 
   deliver(events: number): void {
-    if (this.#pending !== undefined) {
-      const { resolve } = this.#pending;
-      this.#pending = undefined;
-      resolve({ done: false, value: events });
+    if (this.#pending.length > 0) {
+      this.#pending.shift()!.resolve({ done: false, value: events });
     } else if (this.#queue.length - this.#head < this.maxQueue) {
       this.#queue.push(events);
     } else if (this.overflow === 'throw') {
@@ -342,9 +348,7 @@ class Watch implements Interest, AsyncIterableIterator<number> {
       this.#end = null;
       return error === null ? Promise.resolve(DONE) : Promise.reject(error);
     }
-    if (this.#pending !== undefined)
-      return Promise.reject(new Error('watch(): next() called while a next() is pending'));
-    return new Promise((resolve, reject) => (this.#pending = { resolve, reject }));
+    return new Promise((resolve, reject) => this.#pending.push({ resolve, reject }));
   }
 
   return(): Promise<IteratorResult<number>> {
@@ -369,11 +373,12 @@ class Watch implements Interest, AsyncIterableIterator<number> {
     this.#awaited = undefined;
     awaited?.leave(this);
     const pending = this.#pending;
-    if (pending === undefined) return;
-    this.#pending = undefined;
+    if (pending.length === 0) return;
+    this.#pending = [];
     this.#end = null;
-    if (error === null) pending.resolve(DONE);
-    else pending.reject(error);
+    if (error === null) pending[0].resolve(DONE);
+    else pending[0].reject(error);
+    for (const later of pending.slice(1)) later.resolve(DONE);
   }
 }
 

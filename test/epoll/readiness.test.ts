@@ -125,6 +125,9 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       await expect(ep.readable(a, { timeout: -1 })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
       await expect(ep.readable(a, { timeout: 2 ** 31 })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
       await expect(ep.readable(a, { signal: {} as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+      await expect(ep.readable(a, { signal: { aborted: false } as never })).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
       await expect(ep.readable(a, 'x' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
       const file = fs.openSync(__filename, 'r');
       try {
@@ -142,6 +145,7 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
         addEventListener() {
           throw new Error('from addEventListener');
         },
+        removeEventListener() {},
       };
       await expect(ep.readable(a, { signal: hostile as never })).rejects.toThrow('from addEventListener');
       const options = {
@@ -355,6 +359,20 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       expect(await next).toEqual({ done: false, value: EPOLLIN });
       await watch.return!();
       expect(ep.size).toBe(0);
+    });
+
+    test('next() calls made at once are answered in order, as an async generator queues them', async () => {
+      const [a, b] = pool.socketpair();
+      const watch = ep.watch(a, EPOLLIN | EPOLLET);
+      const first = watch.next();
+      const second = watch.next();
+      const third = watch.next();
+      io.write(b, Buffer.from('x'));
+      expect(await first).toEqual({ done: false, value: EPOLLIN });
+      io.write(b, Buffer.from('y'));
+      expect(await second).toEqual({ done: false, value: EPOLLIN });
+      await watch.return!();
+      expect(await third).toEqual({ done: true, value: undefined });
     });
 
     test('return() ends a pending next() and removes the registration', async () => {
