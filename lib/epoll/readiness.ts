@@ -123,6 +123,10 @@ class AwaitedFd {
     readonly idle: (awaited: AwaitedFd) => void,
   ) {}
 
+  get registered(): boolean {
+    return this.#armed !== -1;
+  }
+
   /** At the end of the turn it went idle in: the registration goes, unless an await took it again. */
   sweep(): void {
     if (this.interests.size === 0 && this.#armed === 0) this.#release();
@@ -174,6 +178,7 @@ class AwaitedFd {
       // loop re-arms it with one MOD instead of a DEL and an ADD (docs/AWAIT.md, cost).
       if (this.#armed === 0) this.idle(this);
       else if (this.#armed !== -1) this.#release();
+      else this.forget(this);
       return;
     }
     let mask = EPOLLONESHOT;
@@ -406,26 +411,27 @@ export class Readiness {
 
   /** Settles once fd reports one of mask's bits, or an error or hang-up. Never throws: rejects. */
   wait(fd: number, mask: number, what: string, options: unknown): Promise<number> {
-    let signal, timeout, awaited;
+    let signal: AbortSignal | undefined, timeout: number | undefined;
     try {
       validateFd(fd);
       ({ signal, timeout } = validateAwaitOptions(options));
       if (signal?.aborted) throw abortError(signal.reason);
-      awaited = this.#awaited(fd);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      const waiter = new Waiter(mask, awaited, resolve, reject);
-      // Armed first: a signal whose addEventListener throws then leaves no registration behind.
-      waiter.arm(signal, timeout, what);
-      try {
-        awaited.join(waiter);
-      } catch (error) {
-        waiter.disarm();
-        throw error;
-      }
-    });
+    return new Promise((resolve, reject) =>
+      this.#use(fd, (awaited) => {
+        const waiter = new Waiter(mask, awaited, resolve, reject);
+        // Armed first: a signal whose addEventListener throws then leaves no registration behind.
+        waiter.arm(signal, timeout, what);
+        try {
+          awaited.join(waiter);
+        } catch (error) {
+          waiter.disarm();
+          throw error;
+        }
+      }),
+    );
   }
 
   /** Every dispatch of fd from this call on. Bad input and the kernel's refusal throw here. */
@@ -445,16 +451,22 @@ export class Readiness {
       opts.overflow === undefined ? 'ignore' : validateOneOf(opts.overflow, 'options.overflow', OVERFLOWS);
     const watch = new Watch(mask, maxQueue, overflow);
     if (signal?.aborted) watch.startEnded(abortError(signal.reason));
-    else watch.start(this.#awaited(fd), signal);
+    else this.#use(fd, (awaited) => watch.start(awaited, signal));
     return watch;
   }
 
-  #awaited(fd: number): AwaitedFd {
+  // The fd's awaits, made if need be, and forgotten again if `join` throws before any await joined.
+  #use(fd: number, join: (awaited: AwaitedFd) => void): void {
     let awaited = this.#byFd.get(fd);
     if (awaited === undefined) {
       awaited = new AwaitedFd(fd, this.table, this.#forget, this.#onIdle);
       this.#byFd.set(fd, awaited);
     }
-    return awaited;
+    try {
+      join(awaited);
+    } catch (error) {
+      if (awaited.interests.size === 0 && !awaited.registered) this.#forget(awaited);
+      throw error;
+    }
   }
 }
