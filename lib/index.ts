@@ -22,7 +22,7 @@ export { EpollInstance, type EpollHandler, type EpollInstanceOptions, type Dispa
 export { EventFd, type EventFdOptions } from './fds/event-fd';
 export { TimerFd, type TimerFdOptions, type TimerClock } from './fds/timer-fd';
 export type { SystemError } from './core/errors';
-export type { AwaitOptions, WatchOptions, WatchOverflow } from './epoll/readiness';
+export type { AbortSignalLike, AwaitOptions, WatchOptions, WatchOverflow } from './epoll/readiness';
 export type { TransferOptions } from './epoll/transfers';
 export * as io from './fds/io';
 export * as sock from './net/sock';

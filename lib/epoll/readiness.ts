@@ -15,9 +15,20 @@ import {
 } from '../core/errors';
 import { validateEventMask, validateFd, validateInteger, validateOneOf, validateOptions } from '../core/validate';
 
+/**
+ * What an await uses of an AbortSignal: any AbortSignal is one. Named here so that the types need
+ * neither the DOM lib nor @types/node.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface AwaitOptions {
   /** Aborting it rejects the await with an AbortError (code 'ABORT_ERR', cause: signal.reason). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Milliseconds, 0 to 2^31-1: then the await rejects with a TimeoutError (code 'ERR_EPOLL_TIMEOUT'). */
   timeout?: number;
 }
@@ -26,7 +37,7 @@ export type WatchOverflow = 'ignore' | 'throw';
 
 export interface WatchOptions {
   /** Aborting it ends the iteration with an AbortError and removes the registration. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** The most events queued for a consumer that falls behind, as fsPromises.watch. Default 2048. */
   maxQueue?: number;
   /** Past maxQueue: 'ignore' (the default) drops the event and warns once; 'throw' ends the iteration with ERR_EPOLL_WATCH_QUEUE_OVERFLOW after the queued events. */
@@ -76,9 +87,9 @@ interface Interest {
   fail(error: Error): void;
 }
 
-function validateSignal(value: unknown, name: string): AbortSignal | undefined {
+function validateSignal(value: unknown, name: string): AbortSignalLike | undefined {
   if (value === undefined) return undefined;
-  const signal = value as AbortSignal;
+  const signal = value as AbortSignalLike;
   if (
     value === null ||
     typeof value !== 'object' ||
@@ -88,10 +99,10 @@ function validateSignal(value: unknown, name: string): AbortSignal | undefined {
   ) {
     throw invalidArgType(name, 'an instance of AbortSignal', value);
   }
-  return value as AbortSignal;
+  return value as AbortSignalLike;
 }
 
-function validateAwaitOptions(options: unknown): { signal?: AbortSignal; timeout?: number } {
+function validateAwaitOptions(options: unknown): { signal?: AbortSignalLike; timeout?: number } {
   const opts = validateOptions(options);
   const signal = validateSignal(opts.signal, 'options.signal');
   const timeout =
@@ -229,7 +240,7 @@ class AwaitedFd {
 class Waiter implements Interest {
   readonly persistent = false;
   #timer: NodeJS.Timeout | undefined;
-  #signal: AbortSignal | undefined;
+  #signal: AbortSignalLike | undefined;
   readonly #onAbort = (): void => this.#end(abortError(this.#signal!.reason));
 
   constructor(
@@ -239,7 +250,7 @@ class Waiter implements Interest {
     readonly reject: (error: Error) => void,
   ) {}
 
-  arm(signal: AbortSignal | undefined, timeout: number | undefined, what: string): void {
+  arm(signal: AbortSignalLike | undefined, timeout: number | undefined, what: string): void {
     if (signal !== undefined) {
       this.#signal = signal;
       signal.addEventListener('abort', this.#onAbort, { once: true });
@@ -289,7 +300,7 @@ class Watch implements Interest, AsyncIterableIterator<number> {
   #end: Error | null | undefined;
   #warned = false;
   #awaited: AwaitedFd | undefined;
-  #signal: AbortSignal | undefined;
+  #signal: AbortSignalLike | undefined;
   readonly #onAbort = (): void => {
     this.#queue = [];
     this.#head = 0;
@@ -302,7 +313,7 @@ class Watch implements Interest, AsyncIterableIterator<number> {
     readonly overflow: WatchOverflow,
   ) {}
 
-  start(awaited: AwaitedFd, signal: AbortSignal | undefined): void {
+  start(awaited: AwaitedFd, signal: AbortSignalLike | undefined): void {
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     try {
       awaited.join(this);
@@ -411,7 +422,7 @@ export class Readiness {
 
   /** Settles once fd reports one of mask's bits, or an error or hang-up. Never throws: rejects. */
   wait(fd: number, mask: number, what: string, options: unknown): Promise<number> {
-    let signal: AbortSignal | undefined, timeout: number | undefined;
+    let signal: AbortSignalLike | undefined, timeout: number | undefined;
     try {
       validateFd(fd);
       ({ signal, timeout } = validateAwaitOptions(options));
