@@ -102,6 +102,18 @@ function validateSignal(value: unknown, name: string): AbortSignalLike | undefin
   return value as AbortSignalLike;
 }
 
+// The AbortError for signal; a reason getter that throws gives its error as the cause, so that
+// the await still ends (an abort listener that threw would leave it pending).
+function abortedBy(signal: AbortSignalLike): Error {
+  let reason: unknown;
+  try {
+    reason = signal.reason;
+  } catch (error) {
+    reason = error;
+  }
+  return abortError(reason);
+}
+
 function validateAwaitOptions(options: unknown): { signal?: AbortSignalLike; timeout?: number } {
   const opts = validateOptions(options);
   const signal = validateSignal(opts.signal, 'options.signal');
@@ -241,7 +253,7 @@ class Waiter implements Interest {
   readonly persistent = false;
   #timer: NodeJS.Timeout | undefined;
   #signal: AbortSignalLike | undefined;
-  readonly #onAbort = (): void => this.#end(abortError(this.#signal!.reason));
+  readonly #onAbort = (): void => this.#end(abortedBy(this.#signal!));
 
   constructor(
     readonly mask: number,
@@ -304,7 +316,7 @@ class Watch implements Interest, AsyncIterableIterator<number> {
   readonly #onAbort = (): void => {
     this.#queue = [];
     this.#head = 0;
-    this.#finish(abortError(this.#signal!.reason));
+    this.#finish(abortedBy(this.#signal!));
   };
 
   constructor(
@@ -426,7 +438,7 @@ export class Readiness {
     try {
       validateFd(fd);
       ({ signal, timeout } = validateAwaitOptions(options));
-      if (signal?.aborted) throw abortError(signal.reason);
+      if (signal?.aborted) throw abortedBy(signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -461,7 +473,7 @@ export class Readiness {
     const overflow =
       opts.overflow === undefined ? 'ignore' : validateOneOf(opts.overflow, 'options.overflow', OVERFLOWS);
     const watch = new Watch(mask, maxQueue, overflow);
-    if (signal?.aborted) watch.startEnded(abortError(signal.reason));
+    if (signal?.aborted) watch.startEnded(abortedBy(signal));
     else this.#use(fd, (awaited) => watch.start(awaited, signal));
     return watch;
   }

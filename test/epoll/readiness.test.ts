@@ -158,6 +158,49 @@ describeEachMode('awaitable readiness', (dispatch: DispatchMode) => {
       expect(ep.size).toBe(0);
     });
 
+    test('a signal whose reason getter throws still ends the await, with that error as the cause', async () => {
+      const [a] = pool.socketpair();
+      const listeners: (() => void)[] = [];
+      const thrown = new Error('from reason');
+      const signal = {
+        aborted: false,
+        get reason(): never {
+          throw thrown;
+        },
+        addEventListener: (_: string, listener: () => void) => listeners.push(listener),
+        removeEventListener: (_: string, listener: () => void) => listeners.splice(listeners.indexOf(listener), 1),
+      };
+      const readable = settle(ep.readable(a, { signal }));
+      expect(listeners).toHaveLength(1);
+      listeners[0]();
+      const { error } = await readable;
+      expect(error).toMatchObject({ name: 'AbortError' });
+      expect(error!.cause).toBe(thrown);
+      expect(listeners).toHaveLength(0);
+      expect(ep.size).toBe(0);
+    });
+
+    test("a user's abort listener that runs first and remove()s the fd: one rejection, nothing left", async () => {
+      const [a] = pool.socketpair();
+      const controller = new AbortController();
+      controller.signal.addEventListener('abort', () => ep.remove(a));
+      const readable = settle(ep.readable(a, { signal: controller.signal }));
+      controller.abort();
+      expect((await readable).error).toMatchObject({ code: 'ERR_EPOLL_STALE', reason: 'removed' });
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      expect(ep.size).toBe(0);
+    });
+
+    test('the consumer of a watch closes the instance from inside its loop: the loop ends with ERR_EPOLL_CLOSED', async () => {
+      const efd = pool.eventFd(1);
+      const iterate = async (): Promise<number> => {
+        let seen = 0;
+        for await (const _ of ep.watch(efd.fd, EPOLLIN)) if (++seen === 2) ep.close();
+        return seen;
+      };
+      expect((await settle(iterate())).error).toMatchObject({ code: 'ERR_EPOLL_CLOSED' });
+    });
+
     test('a closed instance rejects with ERR_EPOLL_CLOSED', async () => {
       const [a] = pool.socketpair();
       ep.close();
