@@ -8,6 +8,8 @@ export { PidFd, type ExitStatus, type SignalName } from './fds/pid-fd';
 export { Inotify, pairRenames, type InotifyEvent, type InotifyRename, type InotifyOptions } from './fds/inotify';
 export * from './fds/inotify-constants';
 export type { SystemError } from './core/errors';
+export type { AbortSignalLike, AwaitOptions, WatchOptions, WatchOverflow } from './epoll/readiness';
+export type { TransferOptions } from './epoll/transfers';
 export * as io from './fds/io';
 export * as sock from './net/sock';
 export { TunDevice, type TunDeviceOptions, type TunMode } from './net/tun';

@@ -1,12 +1,14 @@
 'use strict';
-// Echo throughput and latency: examples/echo-server against a node:net echo server and a C
-// edge-triggered epoll server, all driven by the same C load generator, which verifies every byte.
+// Echo throughput and latency: examples/echo-server, and examples/echo-async (the same server
+// written with await), against a node:net echo server and a C edge-triggered epoll server, all
+// driven by the same C load generator, which verifies every byte.
 const path = require('node:path');
 const { summarize } = require('../lib/stats');
 const { ROOT, cProgram, nodeProgram, runJson, startServer } = require('../lib/processes');
 const { table, spread, ratio } = require('../lib/table');
 
 const ECHO_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'echo-server.js');
+const ASYNC_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'echo-async.js');
 // examples/echo-server prints "echo server on 127.0.0.1:PORT (dispatch: ...)".
 const EXAMPLE_PORT = /127\.0\.0\.1:(\d+)/;
 
@@ -29,6 +31,11 @@ const SERVERS = [
     key: 'thread',
     label: "linux-epoll 'thread' (examples/echo-server)",
     start: () => startServer([process.execPath, ECHO_EXAMPLE, '--port', '0', '--dispatch', 'thread'], EXAMPLE_PORT),
+  },
+  {
+    key: 'async',
+    label: "linux-epoll 'loop', async (examples/echo-async)",
+    start: () => startServer([process.execPath, ASYNC_EXAMPLE, '--port', '0', '--dispatch', 'loop'], EXAMPLE_PORT),
   },
   { key: 'net', label: 'node:net', start: () => startServer(nodeProgram('net-echo-server')) },
   { key: 'c', label: 'C, edge-triggered epoll', start: () => startServer(cProgram('echo_server', ['--port', '0'])) },
@@ -132,6 +139,18 @@ async function run(ctx) {
       }`,
     };
   };
+  // examples/echo-async against the callback server and node:net, at 50 and 500 × 64 B.
+  const asyncTargets = (i) => {
+    const { connections, size } = LOADS[i];
+    return [
+      { name: `echo ${connections} × ${size} B: async vs 'loop'`, value: at('async', i) / at('loop', i), atLeast: 0.8 },
+      {
+        name: `echo ${connections} × ${size} B: async vs node:net`,
+        value: at('async', i) / at('net', i),
+        atLeast: 1.2,
+      },
+    ];
+  };
   return {
     title: 'Echo throughput and latency',
     markdown,
@@ -149,6 +168,7 @@ async function run(ctx) {
       vsNet('loop', 2, 1.5),
       vsNet('loop', 4, 2),
       vsNet('thread', 1, 1),
+      ...[1, 2].flatMap((i) => asyncTargets(i)),
     ],
   };
 }

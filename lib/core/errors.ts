@@ -94,6 +94,48 @@ export function queueOverflowError<T>(events: T[]): CodedError & { events: T[]; 
   );
 }
 
+/** Node's AbortError shape (name, code ABORT_ERR, cause: the signal's reason), as its promise APIs reject. */
+export function abortError(reason: unknown): CodedError {
+  const error = new Error('The operation was aborted', { cause: reason });
+  error.name = 'AbortError';
+  return Object.assign(error, { code: 'ABORT_ERR' });
+}
+
+/** An await that its options.timeout ended. */
+export function timeoutError(what: string, fd: number, timeout: number): CodedError & { fd: number; timeout: number } {
+  const error = withCode(new Error(`fd ${fd} was not ${what} within ${timeout} ms`), 'ERR_EPOLL_TIMEOUT');
+  error.name = 'TimeoutError';
+  return Object.assign(error, { fd, timeout });
+}
+
+/** Why an await's registration went away under it: remove(fd), or the fd was closed (its number maybe reused). */
+export type StaleReason = 'removed' | 'dropped';
+
+/** The stale-event guarantee for awaits: what a pending await rejects with instead of resolving for another registration. */
+export function staleError(fd: number, reason: StaleReason): CodedError & { fd: number; reason: StaleReason } {
+  const why =
+    reason === 'removed'
+      ? 'was removed while awaited'
+      : 'was closed while awaited: the kernel dropped its registration, and its number may name another file now';
+  return Object.assign(withCode(new Error(`fd ${fd} ${why}`), 'ERR_EPOLL_STALE'), { fd, reason });
+}
+
+/** modify() of an fd whose registration an await owns. */
+export function awaitedError(fd: number): CodedError {
+  return withCode(
+    new Error(`fd ${fd} is registered by an await (readable, writable, watch); end the await or remove() it first`),
+    'ERR_EPOLL_AWAITED',
+  );
+}
+
+/** What watch() ends with when its queue is full and options.overflow is 'throw'. */
+export function watchOverflowError(maxQueue: number): CodedError {
+  return withCode(
+    new Error(`watch() queue overflowed: more than ${maxQueue} events waiting`),
+    'ERR_EPOLL_WATCH_QUEUE_OVERFLOW',
+  );
+}
+
 // libuv's map, which Node's errors use, leaves out errnos libuv never reports itself (ECHILD is
 // one); the kernel's name for them is still in os.constants.errno.
 function unmappedError(errno: number): [string, string] {

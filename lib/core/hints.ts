@@ -11,6 +11,7 @@ const TUN_NEEDS_CAP_NET_ADMIN =
   'creating or attaching a TUN/TAP interface needs CAP_NET_ADMIN in its network namespace (run as root, or grant it: setcap cap_net_admin+ep)';
 
 const HINTS: Readonly<Record<string, string>> = {
+  'epoll_ctl:EEXIST': 'the fd is already registered here, by add() or by an await (one owner per fd)',
   'epoll_ctl:EPERM': 'the fd does not support epoll (regular files and directories are always ready)',
   'epoll_ctl:ELOOP': 'adding it would nest epoll instances in a cycle or too deep',
   'epoll_ctl:ENOSPC': 'the per-user limit on epoll watches (fs.epoll.max_user_watches) is reached',

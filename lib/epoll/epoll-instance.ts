@@ -4,8 +4,10 @@ import * as os from 'node:os';
 import * as timers from 'node:timers';
 
 import { binding, type NativePoller } from '../core/binding';
-import { ALWAYS_REPORTED, KNOWN_EVENTS } from './constants';
-import { check, closedError, dispatchUnsupported, fromNative, systemError } from '../core/errors';
+import { ALWAYS_REPORTED, EPOLLIN, EPOLLOUT, KNOWN_EVENTS } from './constants';
+import { awaitedError, check, closedError, dispatchUnsupported, fromNative, systemError } from '../core/errors';
+import { Readiness, type AwaitOptions, type EndReason, type OwnedTable, type WatchOptions } from './readiness';
+import { readFd, writeFd, type TransferOptions } from './transfers';
 import { capabilities } from '../core/runtime';
 import {
   validateEventMask,
@@ -40,6 +42,10 @@ interface Registration {
   accepts: number;
   /** Also in each kernel event's data: an event whose generation differs is stale. */
   generation: number;
+  /** Set when an await owns the registration (readiness.ts): told when the instance ends it. */
+  ended?: (reason: EndReason) => void;
+  /** Asks the awaits for the fd, for add(): true if they had none pending and removed it. */
+  evict?: () => boolean;
 }
 
 const DISPATCH_OPTIONS: readonly (DispatchMode | 'auto')[] = ['thread', 'loop', 'auto'];
@@ -97,6 +103,7 @@ export class EpollInstance {
   // Lets the event source collect the next batch: see #releaseNextTurn.
   readonly #release: () => void;
   #pendingRelease: NodeJS.Immediate | undefined;
+  #readiness: Readiness | undefined;
 
   constructor(options?: EpollInstanceOptions) {
     const opts = validateOptions(options);
@@ -136,13 +143,7 @@ export class EpollInstance {
     validateFd(fd);
     const mask = validateEventMask(events, KNOWN_EVENTS);
     validateFunction(handler, 'handler');
-    const generation = this.#nextGeneration();
-    check(poller.ctl(EPOLL_CTL_ADD, fd, mask, generation), 'epoll_ctl', fd);
-    // A registration still on record here was dropped by the kernel when its fd was closed
-    // without remove(): the add succeeded, so the new one replaces it.
-    if (this.#registrations[fd] === undefined) this.#size++;
-    this.#registrations[fd] = { handler, accepts: (mask | ALWAYS_REPORTED) >>> 0, generation };
-    this.#updateActive();
+    this.#register(poller, fd, mask, handler);
     return this;
   }
 
@@ -153,6 +154,7 @@ export class EpollInstance {
     const mask = validateEventMask(events, KNOWN_EVENTS);
     if (handler !== undefined) validateFunction(handler, 'handler');
     const registration = this.#registered(fd);
+    if (registration.ended !== undefined) throw awaitedError(fd);
     const result = poller.ctl(EPOLL_CTL_MOD, fd, mask, registration.generation);
     if (result < 0) {
       // The kernel no longer knows the fd (closed without remove()): forget it as well.
@@ -166,16 +168,49 @@ export class EpollInstance {
 
   /**
    * Stops watching fd. Its handler never runs again, even for events already collected. An fd the
-   * caller has already closed is simply forgotten (the kernel dropped it with the close).
+   * caller has already closed is simply forgotten (the kernel dropped it with the close). Awaits
+   * pending on fd reject with ERR_EPOLL_STALE.
    */
   remove(fd: number): this {
-    const poller = this.#open();
+    this.#open();
     validateFd(fd);
-    this.#registered(fd);
-    const result = poller.ctl(EPOLL_CTL_DEL, fd, 0, 0);
-    if (result < 0 && !kernelDropped(result)) throw systemError(result, 'epoll_ctl', fd);
-    this.#forget(fd);
+    const { ended } = this.#registered(fd);
+    this.#unregister(fd);
+    ended?.('removed');
     return this;
+  }
+
+  /**
+   * Resolves with the ready bits (EPOLLIN, or EPOLLERR/EPOLLHUP) once fd is readable, after the
+   * handlers of the batch that reported it. Rejects on options.signal, options.timeout, remove(fd),
+   * close(), or an fd registered by add(). See docs/AWAIT.md.
+   */
+  readable(fd: number, options?: AwaitOptions): Promise<number> {
+    return this.#awaits().wait(fd, EPOLLIN, 'readable', options);
+  }
+
+  /** Like readable(), for EPOLLOUT. */
+  writable(fd: number, options?: AwaitOptions): Promise<number> {
+    return this.#awaits().wait(fd, EPOLLOUT, 'writable', options);
+  }
+
+  /**
+   * Every dispatch of fd for events, from this call on, as an async iterator of event bits. break,
+   * return() or options.signal end it and remove the registration. See docs/AWAIT.md.
+   */
+  watch(fd: number, events: number, options?: WatchOptions): AsyncIterableIterator<number> {
+    this.#open();
+    return this.#awaits().watch(fd, events, options);
+  }
+
+  /** Reads fd into buffer, awaiting readability while it would block: bytes read, 0 at end of stream. */
+  read(fd: number, buffer: ArrayBufferView, options?: TransferOptions): Promise<number> {
+    return readFd(this, fd, buffer, options);
+  }
+
+  /** Writes all of buffer[offset, offset + length) to fd, awaiting writability while it would block: bytes written. */
+  write(fd: number, buffer: ArrayBufferView, options?: TransferOptions): Promise<number> {
+    return writeFd(this, fd, buffer, options);
   }
 
   has(fd: number): boolean {
@@ -230,12 +265,20 @@ export class EpollInstance {
     this.#poller = null;
     if (this.#pendingRelease !== undefined) cancelImmediate(this.#pendingRelease);
     this.#pendingRelease = undefined;
+    const registrations = this.#registrations;
     this.#registrations = [];
     this.#size = 0;
     poller.close();
+    // After the instance is closed, so that an await that ends here cannot register again.
+    for (const registration of registrations) registration?.ended?.('closed');
   }
 
   [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** close(), for `await using`: pending awaits reject with ERR_EPOLL_CLOSED. */
+  async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
 
@@ -289,6 +332,58 @@ export class EpollInstance {
   #open(): NativePoller {
     if (this.#poller === null) throw closedError('EpollInstance');
     return this.#poller;
+  }
+
+  #register(
+    poller: NativePoller,
+    fd: number,
+    mask: number,
+    handler: EpollHandler,
+    ended?: Registration['ended'],
+    evict?: Registration['evict'],
+  ): void {
+    // An fd the awaits hold only until the end of the turn is given up at once.
+    this.#registrations[fd]?.evict?.();
+    const generation = this.#nextGeneration();
+    check(poller.ctl(EPOLL_CTL_ADD, fd, mask, generation), 'epoll_ctl', fd);
+    // A registration still on record here was dropped by the kernel when its fd was closed
+    // without remove(): the add succeeded, so the new one replaces it.
+    const previous = this.#registrations[fd];
+    if (previous === undefined) this.#size++;
+    this.#registrations[fd] = { handler, accepts: (mask | ALWAYS_REPORTED) >>> 0, generation, ended, evict };
+    this.#updateActive();
+    previous?.ended?.('dropped');
+  }
+
+  #unregister(fd: number): void {
+    const result = this.#open().ctl(EPOLL_CTL_DEL, fd, 0, 0);
+    if (result < 0 && !kernelDropped(result)) throw systemError(result, 'epoll_ctl', fd);
+    this.#forget(fd);
+  }
+
+  // The table lent to the awaits; its registrations carry an ended callback, so add() and
+  // modify() by the user can tell them apart.
+  #awaits(): Readiness {
+    this.#readiness ??= new Readiness(this.#ownedTable());
+    return this.#readiness;
+  }
+
+  #ownedTable(): OwnedTable {
+    return {
+      add: (fd, mask, handler, ended, evict) => this.#register(this.#open(), fd, mask, handler, ended, evict),
+      modify: (fd, mask) => {
+        const result = this.#open().ctl(EPOLL_CTL_MOD, fd, mask, this.#registered(fd).generation);
+        if (result >= 0) {
+          this.#registered(fd).accepts = (mask | ALWAYS_REPORTED) >>> 0;
+          return true;
+        }
+        if (!kernelDropped(result)) throw systemError(result, 'epoll_ctl', fd);
+        this.#forget(fd);
+        return false;
+      },
+      remove: (fd) => this.#unregister(fd),
+      closed: () => closedError('EpollInstance'),
+    };
   }
 
   #registered(fd: number): Registration {

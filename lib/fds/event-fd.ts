@@ -1,7 +1,9 @@
 // EventFd: a kernel counter that is a pollable fd, the cheapest way to wake an EpollInstance from
 // another thread or process.
 import { binding } from '../core/binding';
-import { CounterFd, openFd, readCounter } from './counter-fd';
+import { awaitCounter, CounterFd, openFd, readCounter } from './counter-fd';
+import type { AwaitOptions } from '../epoll/readiness';
+import type { EpollInstance } from '../epoll/epoll-instance';
 import { check, checkOrNull, invalidArgType, outOfRange } from '../core/errors';
 import { validateBoolean, validateInteger, validateOptions } from '../core/validate';
 
@@ -43,5 +45,10 @@ export class EventFd extends CounterFd {
   /** Takes the counter (or 1 in semaphore mode) and resets it: null when it is 0. */
   read(): bigint | null {
     return readCounter(this);
+  }
+
+  /** Like read(), but awaits a write in ep while the counter is 0 (docs/AWAIT.md). */
+  wait(ep: EpollInstance, options?: AwaitOptions): Promise<bigint> {
+    return awaitCounter(this, ep, options);
   }
 }

@@ -1,7 +1,9 @@
 // TimerFd: a kernel timer that is a pollable fd. Its expirations are counted by the kernel, so a
 // busy thread that reads late still learns how many periods went by.
 import { binding } from '../core/binding';
-import { CounterFd, openFd, readCounter } from './counter-fd';
+import { awaitCounter, CounterFd, openFd, readCounter } from './counter-fd';
+import type { AwaitOptions } from '../epoll/readiness';
+import type { EpollInstance } from '../epoll/epoll-instance';
 import { check, invalidArgType, outOfRange } from '../core/errors';
 import { validateOneOf, validateOptions } from '../core/validate';
 
@@ -76,5 +78,10 @@ export class TimerFd extends CounterFd {
   /** The expirations since the last read, and resets the count: null when there were none. */
   read(): bigint | null {
     return readCounter(this);
+  }
+
+  /** Like read(), but awaits the next expiry in ep when there was none (docs/AWAIT.md). */
+  expired(ep: EpollInstance, options?: AwaitOptions): Promise<bigint> {
+    return awaitCounter(this, ep, options);
   }
 }

@@ -425,3 +425,5 @@ export function recvfrom(
   );
   return result === null ? null : { bytes: result, address: record.read() };
 }
+
+export { connections } from './connections';

@@ -1,11 +1,12 @@
-// examples/echo-core's edge-triggered echo server against real loopback clients: every byte of
-// every connection compared, in both dispatch modes.
+// examples/echo-core's edge-triggered echo server, and examples/echo-async's, against real loopback
+// clients: every byte of every connection compared, in both dispatch modes.
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { startEchoServer, type EchoServer, type EchoServerOptions } from '../../examples/echo-core';
+import { AsyncEchoServer } from '../../examples/echo-async';
+import { startEchoServer, type EchoServerOptions } from '../../examples/echo-core';
 import { io, sock } from '../../lib';
 import { echo } from '../support/echo-client';
 import { describeEachMode } from '../support/modes';
@@ -35,6 +36,19 @@ async function echoViaSock(address: sock.SocketAddressInput, payload: Buffer): P
   }
 }
 
+/** What these tests see of a server: both examples have it. */
+interface EchoServer {
+  readonly address: sock.SocketAddress;
+  readonly stats: { accepted: number; open: number; partialWrites: number };
+  readonly closed: boolean;
+  close(): void;
+}
+
+const SERVERS: [string, (options: EchoServerOptions) => EchoServer][] = [
+  ['examples/echo-core', startEchoServer],
+  ['examples/echo-async', (options) => new AsyncEchoServer(options)],
+];
+
 function portOf(server: EchoServer): number {
   return (server.address as sock.InetSocketAddress).port;
 }
@@ -54,142 +68,144 @@ function payloadSizes(count: number, totalBudget: number): number[] {
   return sizes;
 }
 
-describeEachMode('echo server', (dispatch) => {
-  let server: EchoServer | undefined;
-  const start = (options: EchoServerOptions = {}): EchoServer =>
-    (server = startEchoServer({ port: 0, dispatch, ...options }));
-  afterEach(() => server?.close());
+describe.each(SERVERS)('%s', (_, startServer) =>
+  describeEachMode('echo server', (dispatch) => {
+    let server: EchoServer | undefined;
+    const start = (options: EchoServerOptions = {}): EchoServer =>
+      (server = startServer({ port: 0, dispatch, ...options }));
+    afterEach(() => server?.close());
 
-  test.each(['short', 'eagain'] as const)(
-    '1,000 concurrent clients echo random payloads of 1 B to 1 MiB, every byte compared (drain: %s)',
-    async (drain) => {
-      const port = portOf(start({ backlog: 1024, drain }));
-      const payloads = payloadSizes(1000, 24 << 20).map((size) => randomBytes(size));
-      const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
-      const wrong = echoed.filter((bytes, i) => !bytes.equals(payloads[i])).length;
-      expect(wrong).toBe(0);
-      expect(server!.stats.accepted).toBe(1000);
-      await waitFor(() => server!.stats.open === 0, 'every connection closed');
-    },
-    60000,
-  );
-
-  test('ping-pong in many small messages, stopping at short reads: no message waits for a later one', async () => {
-    const port = portOf(start({ drain: 'short' }));
-    const rounds = 300;
-    const clients = Array.from(
-      { length: 20 },
-      (_, id) =>
-        new Promise<number>((resolve, reject) => {
-          const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-          let round = 0;
-          let expected = Buffer.alloc(0);
-          let got = Buffer.alloc(0);
-          const send = (): void => {
-            expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
-            got = Buffer.alloc(0);
-            socket.write(expected);
-          };
-          socket.on('connect', send);
-          socket.on('data', (data: Buffer) => {
-            got = Buffer.concat([got, data]);
-            if (got.length < expected.length) return;
-            if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
-            if (++round === rounds) {
-              socket.end();
-              return resolve(round);
-            }
-            send();
-          });
-          socket.on('error', reject);
-        }),
+    test.each(['short', 'eagain'] as const)(
+      '1,000 concurrent clients echo random payloads of 1 B to 1 MiB, every byte compared (drain: %s)',
+      async (drain) => {
+        const port = portOf(start({ backlog: 1024, drain }));
+        const payloads = payloadSizes(1000, 24 << 20).map((size) => randomBytes(size));
+        const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
+        const wrong = echoed.filter((bytes, i) => !bytes.equals(payloads[i])).length;
+        expect(wrong).toBe(0);
+        expect(server!.stats.accepted).toBe(1000);
+        await waitFor(() => server!.stats.open === 0, 'every connection closed');
+      },
+      60000,
     );
-    // A stall here (a byte left unread after a short read) would time the test out.
-    expect(await Promise.all(clients)).toEqual(Array(20).fill(rounds));
-  }, 30000);
 
-  test('a small SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, in order', async () => {
-    const port = portOf(start({ sendBufferSize: 4096 }));
-    const payload = randomBytes(2 << 20);
-    const received = await new Promise<Buffer>((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
+    test('ping-pong in many small messages, stopping at short reads: no message waits for a later one', async () => {
+      const port = portOf(start({ drain: 'short' }));
+      const rounds = 300;
+      const clients = Array.from(
+        { length: 20 },
+        (_, id) =>
+          new Promise<number>((resolve, reject) => {
+            const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+            let round = 0;
+            let expected = Buffer.alloc(0);
+            let got = Buffer.alloc(0);
+            const send = (): void => {
+              expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
+              got = Buffer.alloc(0);
+              socket.write(expected);
+            };
+            socket.on('connect', send);
+            socket.on('data', (data: Buffer) => {
+              got = Buffer.concat([got, data]);
+              if (got.length < expected.length) return;
+              if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
+              if (++round === rounds) {
+                socket.end();
+                return resolve(round);
+              }
+              send();
+            });
+            socket.on('error', reject);
+          }),
+      );
+      // A stall here (a byte left unread after a short read) would time the test out.
+      expect(await Promise.all(clients)).toEqual(Array(20).fill(rounds));
+    }, 30000);
+
+    test('a small SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, in order', async () => {
+      const port = portOf(start({ sendBufferSize: 4096 }));
+      const payload = randomBytes(2 << 20);
+      const received = await new Promise<Buffer>((resolve, reject) => {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        const chunks: Buffer[] = [];
+        socket.pause();
+        // Read a little, then stall again, until the end.
+        const drip = setInterval(() => {
+          socket.resume();
+          setTimeout(() => socket.pause(), 2);
+        }, 10);
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+        socket.on('end', () => {
+          clearInterval(drip);
+          resolve(Buffer.concat(chunks));
+        });
+        socket.on('error', (error) => {
+          clearInterval(drip);
+          reject(error);
+        });
+        socket.end(payload);
+      });
+      expect(received.equals(payload)).toBe(true);
+      expect(server!.stats.partialWrites).toBeGreaterThan(0);
+    }, 30000);
+
+    test('half-close: the server echoes everything after the client FIN, then closes', async () => {
+      const port = portOf(start());
+      const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
       const chunks: Buffer[] = [];
-      socket.pause();
-      // Read a little, then stall again, until the end.
-      const drip = setInterval(() => {
-        socket.resume();
-        setTimeout(() => socket.pause(), 2);
-      }, 10);
       socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('end', () => {
-        clearInterval(drip);
-        resolve(Buffer.concat(chunks));
-      });
-      socket.on('error', (error) => {
-        clearInterval(drip);
-        reject(error);
-      });
-      socket.end(payload);
+      const ended = new Promise((resolve) => socket.on('end', resolve));
+      socket.write('before ');
+      socket.end('fin');
+      await ended;
+      expect(Buffer.concat(chunks).toString()).toBe('before fin');
+      socket.destroy();
+      await waitFor(() => server!.stats.open === 0, 'the connection closed');
     });
-    expect(received.equals(payload)).toBe(true);
-    expect(server!.stats.partialWrites).toBeGreaterThan(0);
-  }, 30000);
 
-  test('half-close: the server echoes everything after the client FIN, then closes', async () => {
-    const port = portOf(start());
-    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = new Promise((resolve) => socket.on('end', resolve));
-    socket.write('before ');
-    socket.end('fin');
-    await ended;
-    expect(Buffer.concat(chunks).toString()).toBe('before fin');
-    socket.destroy();
-    await waitFor(() => server!.stats.open === 0, 'the connection closed');
-  });
+    test('an abrupt reset (SO_LINGER 0) closes the connection and the server carries on', async () => {
+      const port = portOf(start());
+      const { fd } = sock.connectTo({ address: '127.0.0.1', port });
+      await waitFor(() => server!.stats.open === 1, 'the connection accepted');
+      io.write(fd, Buffer.from('data the server echoes into a reset'));
+      sock.setLinger(fd, 0);
+      io.close(fd);
+      await waitFor(() => server!.stats.open === 0, 'the reset connection closed');
+      expect((await echo(port, Buffer.from('still here'))).toString()).toBe('still here');
+    });
 
-  test('an abrupt reset (SO_LINGER 0) closes the connection and the server carries on', async () => {
-    const port = portOf(start());
-    const { fd } = sock.connectTo({ address: '127.0.0.1', port });
-    await waitFor(() => server!.stats.open === 1, 'the connection accepted');
-    io.write(fd, Buffer.from('data the server echoes into a reset'));
-    sock.setLinger(fd, 0);
-    io.close(fd);
-    await waitFor(() => server!.stats.open === 0, 'the reset connection closed');
-    expect((await echo(port, Buffer.from('still here'))).toString()).toBe('still here');
-  });
+    test('IPv6 loopback', async () => {
+      const port = portOf(start({ host: '::1' }));
+      expect(server!.address).toMatchObject({ family: 'IPv6', address: '::1' });
+      const payload = randomBytes(300000);
+      expect((await echo({ host: '::1', port }, payload)).equals(payload)).toBe(true);
+    });
 
-  test('IPv6 loopback', async () => {
-    const port = portOf(start({ host: '::1' }));
-    expect(server!.address).toMatchObject({ family: 'IPv6', address: '::1' });
-    const payload = randomBytes(300000);
-    expect((await echo({ host: '::1', port }, payload)).equals(payload)).toBe(true);
-  });
+    test('a Unix socket path', async () => {
+      const at = path.join(os.tmpdir(), `linux-epoll-echo-${process.pid}-${Date.now()}.sock`);
+      start({ path: at });
+      const payload = randomBytes(300000);
+      expect((await echo(at, payload)).equals(payload)).toBe(true);
+    });
 
-  test('a Unix socket path', async () => {
-    const at = path.join(os.tmpdir(), `linux-epoll-echo-${process.pid}-${Date.now()}.sock`);
-    start({ path: at });
-    const payload = randomBytes(300000);
-    expect((await echo(at, payload)).equals(payload)).toBe(true);
-  });
+    test('an abstract Unix socket', async () => {
+      const at = `\0linux-epoll-echo-${process.pid}-${Date.now()}`;
+      start({ path: at });
+      const payload = randomBytes(300000);
+      expect((await echoViaSock({ family: 'unix', path: at }, payload)).equals(payload)).toBe(true);
+    });
 
-  test('an abstract Unix socket', async () => {
-    const at = `\0linux-epoll-echo-${process.pid}-${Date.now()}`;
-    start({ path: at });
-    const payload = randomBytes(300000);
-    expect((await echoViaSock({ family: 'unix', path: at }, payload)).equals(payload)).toBe(true);
-  });
-
-  test('close() closes every connection and the listener', async () => {
-    const port = portOf(start());
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const closed = new Promise((resolve) => socket.on('close', resolve));
-    socket.on('error', () => undefined);
-    await waitFor(() => server!.stats.open === 1, 'the connection accepted');
-    server!.close();
-    await closed;
-    expect(server!.closed).toBe(true);
-    await expect(echo(port, Buffer.from('x'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-  });
-});
+    test('close() closes every connection and the listener', async () => {
+      const port = portOf(start());
+      const socket = net.connect({ host: '127.0.0.1', port });
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.on('error', () => undefined);
+      await waitFor(() => server!.stats.open === 1, 'the connection accepted');
+      server!.close();
+      await closed;
+      expect(server!.closed).toBe(true);
+      await expect(echo(port, Buffer.from('x'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+  }),
+);

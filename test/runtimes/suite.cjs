@@ -306,6 +306,62 @@ for (const dispatch of MODES) {
     }
   });
 }
+test('awaits: readable, writable, a watch, abort, timeout, a reused signal and asyncDispose, in every mode', async () => {
+  for (const dispatch of MODES) {
+    const ep = new EpollInstance({ dispatch });
+    const [a, b] = io.socketpair();
+    try {
+      const controller = new AbortController();
+      const { signal } = controller;
+      for (let i = 0; i < 100; i++) assert.equal(await ep.writable(a, { signal, timeout: 60000 }), EPOLLOUT, dispatch);
+      const readable = ep.readable(a, { signal });
+      io.write(b, Buffer.from('x'));
+      assert.equal(await readable, EPOLLIN, dispatch);
+      const timedOut = await ep.readable(b, { timeout: 1 }).catch((error) => error);
+      assert.deepEqual([timedOut.name, timedOut.code], ['TimeoutError', 'ERR_EPOLL_TIMEOUT'], dispatch);
+      const aborted = ep.readable(b, { signal });
+      controller.abort('why');
+      const error = await aborted.catch((e) => e);
+      assert.deepEqual([error.name, error.code, error.cause], ['AbortError', 'ABORT_ERR', 'why'], dispatch);
+      let seen = 0;
+      for await (const events of ep.watch(a, EPOLLIN | EPOLLET)) {
+        assert.equal(events, EPOLLIN, dispatch);
+        if (++seen === 2) break;
+        io.write(b, Buffer.from('y'));
+      }
+      const pending = ep.readable(b);
+      await ep[Symbol.asyncDispose]();
+      assert.equal((await pending.catch((e) => e)).code, 'ERR_EPOLL_CLOSED', dispatch);
+    } finally {
+      ep.close();
+      io.close(a);
+      io.close(b);
+    }
+  }
+});
+
+test('examples/echo-async echoes, and stops on SIGTERM', async () => {
+  const server = spawnRuntime(path.join(ROOT, 'dist/examples/echo-async.js'), ['--port', '0']);
+  let out = '';
+  server.stdout.on('data', (d) => (out += d));
+  server.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => server.on('close', (code, signal) => resolve({ code, signal })));
+  try {
+    await waitFor(() => /echo server on 127\.0\.0\.1:\d+/.test(out), 'the server to listen');
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)[1]);
+    const echoed = await new Promise((resolve, reject) => {
+      const client = net.connect(port, '127.0.0.1', () => client.end('hello, async echo'));
+      let data = '';
+      client.on('data', (d) => (data += d));
+      client.on('end', () => resolve(data));
+      client.on('error', reject);
+    });
+    assert.equal(echoed, 'hello, async echo');
+  } finally {
+    process.kill(server.pid, 'SIGTERM');
+  }
+  assert.deepEqual(await exited, { code: 0, signal: null }, out);
+});
 
 test('compat: the epoll@4 API calls back (err, fd, events)', async () => {
   const [r, w] = io.pipe();
