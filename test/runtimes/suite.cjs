@@ -49,6 +49,33 @@ const ON_NODE = RUNTIME === 'node';
 // 'loop' needs libuv's uv_poll, which only Node has (lib/core/runtime.ts).
 const MODES = ON_NODE ? ['thread', 'loop'] : ['thread'];
 
+// Starts an echo example on a free port, echoes one message through it, stops it with SIGTERM and
+// checks that it exited cleanly; returns what it printed.
+async function echoOnce(example, message) {
+  const server = spawnRuntime(path.join(ROOT, 'dist/examples', `${example}.js`), ['--port', '0']);
+  let out = '';
+  server.stdout.on('data', (d) => (out += d));
+  server.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => server.on('close', (code, signal) => resolve({ code, signal })));
+  try {
+    await waitFor(() => /echo server on 127\.0\.0\.1:\d+/.test(out), `${example} to listen`);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)[1]);
+    const echoed = await new Promise((resolve, reject) => {
+      const client = net.connect(port, '127.0.0.1', () => client.end(message));
+      let data = '';
+      client.on('data', (d) => (data += d));
+      client.on('end', () => resolve(data));
+      client.on('error', reject);
+    });
+    assert.equal(echoed, message, example);
+  } finally {
+    // Not server.kill(): Deno's child_process then reports the signal it sent, not how the child ended.
+    process.kill(server.pid, 'SIGTERM');
+  }
+  assert.deepEqual(await exited, { code: 0, signal: null }, out);
+  return out;
+}
+
 test("dispatch 'loop' is refused with a clear error where it cannot work, and 'auto' picks what works", async () => {
   const result = await runScript(`
     const { EpollInstance } = LINUX_EPOLL;
@@ -341,26 +368,7 @@ test('awaits: readable, writable, a watch, abort, timeout, a reused signal and a
 });
 
 test('examples/echo-async echoes, and stops on SIGTERM', async () => {
-  const server = spawnRuntime(path.join(ROOT, 'dist/examples/echo-async.js'), ['--port', '0']);
-  let out = '';
-  server.stdout.on('data', (d) => (out += d));
-  server.stderr.on('data', (d) => (out += d));
-  const exited = new Promise((resolve) => server.on('close', (code, signal) => resolve({ code, signal })));
-  try {
-    await waitFor(() => /echo server on 127\.0\.0\.1:\d+/.test(out), 'the server to listen');
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)[1]);
-    const echoed = await new Promise((resolve, reject) => {
-      const client = net.connect(port, '127.0.0.1', () => client.end('hello, async echo'));
-      let data = '';
-      client.on('data', (d) => (data += d));
-      client.on('end', () => resolve(data));
-      client.on('error', reject);
-    });
-    assert.equal(echoed, 'hello, async echo');
-  } finally {
-    process.kill(server.pid, 'SIGTERM');
-  }
-  assert.deepEqual(await exited, { code: 0, signal: null }, out);
+  await echoOnce('echo-async', 'hello, async echo');
 });
 
 test('compat: the epoll@4 API calls back (err, fd, events)', async () => {
@@ -531,28 +539,8 @@ test("the examples run as they are, with the dispatch 'auto' picks: the echo ser
     assert.deepEqual([ran.code, ran.signal, ran.stderr], [0, null, ''], example);
     assert.match(ran.stdout, last);
   }
-  const server = spawnRuntime(path.join(ROOT, 'dist/examples/echo-server.js'), ['--port', '0']);
-  let out = '';
-  server.stdout.on('data', (d) => (out += d));
-  server.stderr.on('data', (d) => (out += d));
-  const exited = new Promise((resolve) => server.on('close', (code, signal) => resolve({ code, signal })));
-  try {
-    await waitFor(() => /echo server on 127\.0\.0\.1:\d+/.test(out), 'the server to listen');
-    assert.match(out, new RegExp(`dispatch: ${ON_NODE ? 'loop' : 'thread'}`));
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)[1]);
-    const echoed = await new Promise((resolve, reject) => {
-      const client = net.connect(port, '127.0.0.1', () => client.end('hello, echo'));
-      let data = '';
-      client.on('data', (d) => (data += d));
-      client.on('end', () => resolve(data));
-      client.on('error', reject);
-    });
-    assert.equal(echoed, 'hello, echo');
-  } finally {
-    // Not server.kill(): Deno's child_process then reports the signal it sent, not how the child ended.
-    process.kill(server.pid, 'SIGTERM');
-  }
-  assert.deepEqual(await exited, { code: 0, signal: null }, out);
+  const out = await echoOnce('echo-server', 'hello, echo');
+  assert.match(out, new RegExp(`dispatch: ${ON_NODE ? 'loop' : 'thread'}`));
   assert.match(out, /closed after 1 connections/);
 });
 
