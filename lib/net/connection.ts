@@ -418,6 +418,7 @@ export class Connection {
     }
     if (result > 0) this.#wrote(result);
     if (this.#queue.bytes > 0) {
+      this.#context.stats.partialWrites++;
       this.#waitForOut();
       return false;
     }
