@@ -130,7 +130,8 @@ export class ConnectionServer {
     const drain = opts.drain === undefined ? 'short' : validateOneOf(opts.drain, 'options.drain', ['short', 'eagain']);
     const epollOut =
       opts.epollOut === undefined ? 'always' : validateOneOf(opts.epollOut, 'options.epollOut', ['always', 'pending']);
-    const ownEpoll = opts.epoll === undefined ? new EpollInstance({ dispatch: opts.dispatch as DispatchMode }) : null;
+    const ownEpoll =
+      opts.epoll === undefined ? new EpollInstance({ dispatch: (opts.dispatch ?? 'auto') as DispatchMode }) : null;
     this.#epoll = ownEpoll ?? (opts.epoll as EpollInstance);
     this.#ownsEpoll = ownEpoll !== null;
     try {
