@@ -1,97 +1,21 @@
 // The Redis commands the RESP server answers, on an in-memory keyspace of strings, with replies and
 // error messages worded as Redis 7 words them. A RespSession turns a connection's bytes into
 // replies; it knows nothing of sockets, so the same engine runs on linux-epoll and on node:net.
+import { Keyspace, type Entry } from './resp-keyspace';
 import { Arguments, ProtocolError, Reply, parseCommand } from './resp-protocol';
 
-interface Entry {
-  /** The value is bytes[0, length): kept when a SET of the same size or smaller replaces it. */
-  bytes: Buffer;
-  length: number;
-  /** Date.now() at which the key expires; 0 for never. */
-  expiresAt: number;
-}
+export { Keyspace };
 
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
 const SYNTAX = 'ERR syntax error';
 const OVERFLOW = 'ERR increment or decrement would overflow';
 // The integers INCR may produce: exactly representable, so that no increment is silently lost.
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
-// How often, and how many keys at most, the sweep of expired keys looks at.
-const SWEEP_MS = 1000;
-const SWEEP_KEYS = 1000;
 
 const OK = Buffer.from('+OK\r\n');
 const PONG = Buffer.from('+PONG\r\n');
 const NIL = Buffer.from('$-1\r\n');
 const EMPTY_ARRAY = Buffer.from('*0\r\n');
-
-/** Every connection's keys: one keyspace per server (per worker thread, with --workers). */
-export class Keyspace {
-  readonly #entries = new Map<string, Entry>();
-  // The keys with an expiry, swept now and then so that keys nobody reads again do not stay.
-  readonly #volatile = new Set<string>();
-  // Started by the first key with an expiry.
-  #sweeper: NodeJS.Timeout | null = null;
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  /** The live entry of key, dropping it first if it has expired. */
-  get(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined || entry.expiresAt === 0 || entry.expiresAt > Date.now()) return entry;
-    this.delete(key);
-    return undefined;
-  }
-
-  /** Stores bytes[start, end) under key, reusing the old value's buffer when it is big enough. */
-  set(key: string, bytes: Uint8Array, start: number, end: number, expiresAt: number): void {
-    const length = end - start;
-    let entry = this.#entries.get(key);
-    if (entry === undefined) {
-      entry = { bytes: Buffer.allocUnsafe(length), length, expiresAt };
-      this.#entries.set(key, entry);
-    } else if (entry.bytes.length < length) {
-      entry.bytes = Buffer.allocUnsafe(length);
-    }
-    entry.bytes.set(bytes.subarray(start, end), 0);
-    entry.length = length;
-    this.expireAt(key, entry, expiresAt);
-  }
-
-  expireAt(key: string, entry: Entry, expiresAt: number): void {
-    entry.expiresAt = expiresAt;
-    if (expiresAt === 0) return void this.#volatile.delete(key);
-    this.#volatile.add(key);
-    if (this.#sweeper !== null) return;
-    this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
-    this.#sweeper.unref();
-  }
-
-  delete(key: string): boolean {
-    this.#volatile.delete(key);
-    return this.#entries.delete(key);
-  }
-
-  clear(): void {
-    this.#entries.clear();
-    this.#volatile.clear();
-  }
-
-  close(): void {
-    if (this.#sweeper !== null) clearInterval(this.#sweeper);
-    this.#sweeper = null;
-  }
-
-  #sweep(): void {
-    let looked = 0;
-    for (const key of this.#volatile) {
-      if (++looked > SWEEP_KEYS) return;
-      this.get(key);
-    }
-  }
-}
 
 type Command = (session: RespSession, args: Arguments) => void;
 
@@ -132,38 +56,37 @@ function set(session: RespSession, args: Arguments): void {
       return session.reply.error(SYNTAX);
     }
   }
-  const key = args.text(1);
   const { keyspace } = session;
-  const existing = condition === null && !keepTtl ? undefined : keyspace.get(key);
+  const existing = condition === null && !keepTtl ? undefined : keyspace.get(args, 1);
   if ((condition === 'NX' && existing !== undefined) || (condition === 'XX' && existing === undefined)) {
     return session.reply.raw(NIL);
   }
   if (keepTtl && existing !== undefined) expiresAt = existing.expiresAt;
-  keyspace.set(key, args.buffer, args.starts[2], args.ends[2], expiresAt);
+  keyspace.set(args, 1, args.buffer, args.starts[2], args.ends[2], expiresAt);
   session.reply.raw(OK);
 }
 
 function get(session: RespSession, args: Arguments): void {
-  const entry = session.keyspace.get(args.text(1));
+  const entry = session.keyspace.get(args, 1);
   if (entry === undefined) session.reply.raw(NIL);
   else session.reply.bulk(entry.bytes, 0, entry.length);
 }
 
-function countKeys(session: RespSession, args: Arguments, act: (key: string) => boolean): void {
+function countKeys(session: RespSession, args: Arguments, act: (args: Arguments, i: number) => boolean): void {
   let count = 0;
-  for (let i = 1; i < args.count; i++) if (act(args.text(i))) count++;
+  for (let i = 1; i < args.count; i++) if (act(args, i)) count++;
   session.reply.integer(count);
 }
 
-function incrementBy(session: RespSession, key: string, by: number): void {
+function incrementBy(session: RespSession, args: Arguments, by: number): void {
   const { keyspace, reply } = session;
-  const entry = keyspace.get(key);
+  const entry = keyspace.get(args, 1);
   const current = entry === undefined ? 0 : parseCounter(entry);
   if (Number.isNaN(current)) return reply.error(NOT_INTEGER);
   const next = current + by;
   if (next > MAX_COUNTER || next < -MAX_COUNTER) return reply.error(OVERFLOW);
   const digits = Buffer.from(String(next), 'latin1');
-  keyspace.set(key, digits, 0, digits.length, entry?.expiresAt ?? 0);
+  keyspace.set(args, 1, digits, 0, digits.length, entry?.expiresAt ?? 0);
   reply.integer(next);
 }
 
@@ -179,24 +102,23 @@ const counterArgs = new Arguments();
 function incrementByArgument(session: RespSession, args: Arguments, sign: number): void {
   const by = args.integer(2);
   if (Number.isNaN(by)) return session.reply.error(NOT_INTEGER);
-  incrementBy(session, args.text(1), sign * by);
+  incrementBy(session, args, sign * by);
 }
 
 function expire(session: RespSession, args: Arguments, unit: number): void {
   const amount = args.integer(2);
   if (Number.isNaN(amount)) return session.reply.error(NOT_INTEGER);
   if (args.count > 3) return session.reply.error(`ERR Unsupported option ${args.text(3)}`);
-  const key = args.text(1);
-  const entry = session.keyspace.get(key);
+  const entry = session.keyspace.get(args, 1);
   if (entry === undefined) return session.reply.integer(0);
   // A time already past deletes the key, as in Redis.
-  if (amount <= 0) session.keyspace.delete(key);
-  else session.keyspace.expireAt(key, entry, expiryFromNow(amount, unit));
+  if (amount <= 0) session.keyspace.delete(args, 1);
+  else session.keyspace.expireAt(entry, expiryFromNow(amount, unit));
   session.reply.integer(1);
 }
 
 function ttl(session: RespSession, args: Arguments, unit: number): void {
-  const entry = session.keyspace.get(args.text(1));
+  const entry = session.keyspace.get(args, 1);
   if (entry === undefined) return session.reply.integer(-2);
   if (entry.expiresAt === 0) return session.reply.integer(-1);
   session.reply.integer(Math.round((entry.expiresAt - Date.now()) / unit));
@@ -246,10 +168,10 @@ const COMMANDS: readonly CommandSpec[] = [
           : s.reply.raw(PONG),
   },
   { name: 'ECHO', arity: 2, run: (s, a) => s.reply.bulk(a.buffer, a.starts[1], a.ends[1]) },
-  { name: 'DEL', arity: -2, run: (s, a) => countKeys(s, a, (key) => s.keyspace.delete(key)) },
-  { name: 'EXISTS', arity: -2, run: (s, a) => countKeys(s, a, (key) => s.keyspace.get(key) !== undefined) },
-  { name: 'INCR', arity: 2, run: (s, a) => incrementBy(s, a.text(1), 1) },
-  { name: 'DECR', arity: 2, run: (s, a) => incrementBy(s, a.text(1), -1) },
+  { name: 'DEL', arity: -2, run: (s, a) => countKeys(s, a, (args, i) => s.keyspace.delete(args, i)) },
+  { name: 'EXISTS', arity: -2, run: (s, a) => countKeys(s, a, (args, i) => s.keyspace.get(args, i) !== undefined) },
+  { name: 'INCR', arity: 2, run: (s, a) => incrementBy(s, a, 1) },
+  { name: 'DECR', arity: 2, run: (s, a) => incrementBy(s, a, -1) },
   { name: 'INCRBY', arity: 3, run: (s, a) => incrementByArgument(s, a, 1) },
   { name: 'DECRBY', arity: 3, run: (s, a) => incrementByArgument(s, a, -1) },
   {
@@ -265,7 +187,7 @@ const COMMANDS: readonly CommandSpec[] = [
     arity: -3,
     run: (s, a) => {
       if (a.count % 2 === 0) return s.reply.error(WRONG_ARITY('mset'));
-      for (let i = 1; i < a.count; i += 2) s.keyspace.set(a.text(i), a.buffer, a.starts[i + 1], a.ends[i + 1], 0);
+      for (let i = 1; i < a.count; i += 2) s.keyspace.set(a, i, a.buffer, a.starts[i + 1], a.ends[i + 1], 0);
       s.reply.raw(OK);
     },
   },
