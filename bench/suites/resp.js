@@ -2,6 +2,7 @@
 // Redis protocol throughput, measured by redis-benchmark: examples/resp-server (linux-epoll)
 // against redis-server itself and against the same RESP engine on node:net.
 const { execFile, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { summarize } = require('../lib/stats');
@@ -10,6 +11,8 @@ const { table, spread, ratio } = require('../lib/table');
 
 const RESP_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'resp-server.js');
 const TESTS = ['SET', 'GET'];
+// Linux's USER_HZ, the unit of /proc/PID/stat's times.
+const TICKS_PER_SECOND = 100;
 const PIPELINES = [1, 16];
 
 // A port free now, for redis-server, which cannot be asked for port 0 (it means "no TCP").
@@ -22,6 +25,13 @@ function freePort() {
     probe.on('error', reject);
   });
 }
+
+// From perf record -g and --cpu-prof of examples/resp-server under this load (docs/SERVERS.md).
+const PROFILE = [
+  "Where the time goes (perf record -g of the server, -c 50): at -P 1, 81 % of the server's CPU is in the kernel (the read and write syscalls, the loopback TCP path they run, and 17 % in scheduling: the server sleeps in epoll_wait between batches), 8 % in JIT code (the parser, the commands, the layer), 7 % in Node and V8, 1 % in the addon; node-addon-api's call wrapper is under 0.5 %, so raw Node-API callbacks would save under 1 %. strace -c over 20,000 GETs: 20,002 writes, 20,053 reads, 817 epoll_pwait (libuv) and 649 epoll_wait (the instance): one read and one write per request, and the extra epoll_wait shared by a batch of about 30 events. At -P 16 the kernel is 69 %, JIT code 23 %. The profile there led to the two changes that took the server from ~0.9 to ~0.7 µs of CPU per request: keys are looked up by their bytes in the read buffer (no string per key: string hashing and slicing were 6 %), and short replies and values are copied by a loop rather than through a subarray per reply (TypedArray creation and set were 5 %).",
+  '',
+  'Both servers here are kernel-bound, and redis-benchmark (one thread) shares the 2 cores with them: the requests/s a server reaches depend as much on the CPU the client is left as on the server. On this shared VM, with other jobs running, two runs of the same server differ by up to 2×; the CPU per request above is the steadier comparison.',
+].join('\n');
 
 const SERVERS = [
   {
@@ -41,6 +51,12 @@ const SERVERS = [
   },
   { key: 'net', label: 'the same engine on node:net', start: () => startServer(nodeProgram('resp-net-server')) },
 ];
+
+// User plus system CPU time of a process and all its threads, in µs.
+function cpuMicros(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+}
 
 // requests/s of each test, from redis-benchmark's CSV ("SET","41067.76",...).
 function benchmark(port, pipeline, requests) {
@@ -86,8 +102,12 @@ async function run(ctx) {
     for (let round = 0; round < ctx.runs; round++) {
       for (const pipeline of PIPELINES) {
         for (const { spec, server } of servers) {
+          const before = cpuMicros(server.pid);
           const rps = await benchmark(server.port, pipeline, requests(pipeline));
-          for (const test of TESTS) ((samples[spec.key] ??= {})[`${test} -P ${pipeline}`] ??= []).push(rps[test]);
+          const perRequest = (cpuMicros(server.pid) - before) / (TESTS.length * requests(pipeline));
+          const own = (samples[spec.key] ??= {});
+          for (const test of TESTS) (own[`${test} -P ${pipeline}`] ??= []).push(rps[test]);
+          (own[`cpu -P ${pipeline}`] ??= []).push(perRequest);
         }
       }
     }
@@ -109,10 +129,20 @@ async function run(ctx) {
     atLeast,
     why: 'See "RESP server" in BENCHMARKS.md: where the time goes, from the profile.',
   });
+  const cpuRows = SERVERS.map((s) => [
+    s.label,
+    ...PIPELINES.map((p) => spread(summarize(samples[s.key][`cpu -P ${p}`]), 2)),
+  ]);
   const markdown = [
     `\`redis-benchmark -c 50 -n N -P 1|16 -t set,get\` (N = ${requests(1).toLocaleString('en-US')} at -P 1, ${requests(16).toLocaleString('en-US')} at -P 16), requests/s. Each round runs every server in turn; redis-benchmark and the server share the 2 cores.`,
     '',
     table(['server', ...columns], [...rows, ratioRow('redis'), ratioRow('net')]),
+    '',
+    "The server's own CPU time per request (user + system, all threads, from /proc/PID/stat, SET and GET together), µs: less noisy than requests/s on a shared machine, since it does not depend on how much of the cores the client got.",
+    '',
+    table(['server', ...PIPELINES.map((p) => `CPU µs/request -P ${p}`)], cpuRows),
+    '',
+    PROFILE,
   ].join('\n');
   return {
     title: 'RESP server (redis-benchmark)',
