@@ -22,7 +22,8 @@ export interface ConnectionHandler {
   /**
    * Bytes arrived. buffer[start, end) holds every byte not consumed yet, oldest first. Return how
    * many of them were consumed (0 to end - start); the rest stay, and the next call sees them
-   * again, followed by what arrived since. The buffer is the layer's, valid only during the call.
+   * again, followed by what arrived since (only then: consume every whole message you can). The
+   * buffer is the layer's, valid only during the call.
    */
   data(buffer: Buffer, start: number, end: number, connection: Connection): number;
   /** The peer sent FIN, after its last byte reached data. Default: connection.end(). */
