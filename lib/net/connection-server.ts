@@ -192,7 +192,10 @@ export class ConnectionServer {
   }
 
   #acceptAll(): void {
-    this.#acceptor.acceptAll((accepted) => this.#open(accepted));
+    this.#acceptor.acceptAll(
+      (accepted) => this.#open(accepted),
+      () => !this.#closed,
+    );
     this.stats.shed = this.#acceptor.shed;
   }
 

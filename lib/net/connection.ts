@@ -113,6 +113,7 @@ export class Connection {
   #ending = false;
   #writeShut = false;
   #closed = false;
+  #closeError: Error | null = null;
   readonly #onEvents = (events: number): void => this.#serve(events);
 
   /** @internal The server makes connections. */
@@ -125,6 +126,8 @@ export class Connection {
   /** @internal Registers the socket and serves what arrived before the registration. */
   start(handler: ConnectionHandler): void {
     this.#handler = handler;
+    // Destroyed from onConnection itself (by destroy() or server.close()): the handler hears of it now.
+    if (this.#closed) return handler.close?.(this, this.#closeError);
     this.#outArmed = this.#context.alwaysOut;
     this.#context.epoll.add(this.fd, EVENTS | (this.#outArmed ? EPOLLOUT : 0), this.#onEvents);
     // An edge that came before the registration is not repeated.
@@ -212,6 +215,7 @@ export class Connection {
   destroy(error: Error | null = null): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeError = error;
     this.#held = null;
     this.#queue.clear();
     this.#own = null;

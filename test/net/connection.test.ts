@@ -366,6 +366,29 @@ describeEachMode('ConnectionServer', (dispatch) => {
     expect(server!.stats.open).toBe(0);
   });
 
+  test('server.close() from onConnection while more connections wait: the rest are refused, nothing is accepted after', async () => {
+    let opened = 0;
+    const port = start({
+      onConnection: (connection) => {
+        opened++;
+        server!.close();
+        return echoing(connection);
+      },
+    });
+    // Queued together behind one edge of the listener, before the server accepts any.
+    const { fd: gate } = sock.connectTo({ address: '127.0.0.1', port });
+    const clients = Array.from({ length: 5 }, () => sock.connectTo({ address: '127.0.0.1', port }).fd);
+    try {
+      await waitFor(() => server!.closed, 'the server closed');
+      expect(opened).toBe(1);
+      expect(server!.stats.accepted).toBe(1);
+      expect(closed).toHaveLength(1);
+      expect(closed[0].error).toBeNull();
+    } finally {
+      for (const fd of [gate, ...clients]) io.close(fd);
+    }
+  });
+
   test('writes: hostile views are read as the engine records them; bad ones throw and change nothing', async () => {
     class Lying extends Uint8Array {
       override get byteLength(): number {
