@@ -40,7 +40,8 @@ describeEachMode('RESP server with redis-cli', (dispatch) => {
     expect(await cli('SET', 'greeting', 'hello world', 'EX', '60')).toBe('OK\n');
     expect(await cli('GET', 'greeting')).toBe('hello world\n');
     expect(await cli('--no-raw', 'GET', 'greeting')).toBe('"hello world"\n');
-    expect(await cli('TTL', 'greeting')).toBe('60\n');
+    // Whole seconds left, rounded: 60 unless the machine stalled for half a second.
+    expect(Number(await cli('TTL', 'greeting'))).toBeGreaterThanOrEqual(55);
     expect(await cli('INCR', 'n')).toBe('1\n');
     expect(await cli('MSET', 'a', '1', 'b', '2')).toBe('OK\n');
     expect(await cli('--no-raw', 'MGET', 'a', 'b', 'c')).toBe('1) "1"\n2) "2"\n3) (nil)\n');
