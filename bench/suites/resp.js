@@ -121,13 +121,14 @@ async function run(ctx) {
     `linux-epoll vs ${peer === 'redis' ? 'redis-server' : 'node:net'}`,
     ...columns.map((c) => ratio(median('epoll', c) / median(peer, c))),
   ];
+  const cpu = (key, pipeline) => median(key, `cpu -P ${pipeline}`);
   // set and get together: the mean of their rates.
   const both = (key, pipeline) => (median(key, `SET -P ${pipeline}`) + median(key, `GET -P ${pipeline}`)) / 2;
   const target = (peer, pipeline, atLeast) => ({
     name: `redis-benchmark -c 50 -t set,get -P ${pipeline}: linux-epoll vs ${peer === 'redis' ? 'redis-server' : 'node:net'}`,
     value: both('epoll', pipeline) / both(peer, pipeline),
     atLeast,
-    why: 'See "RESP server" in BENCHMARKS.md: where the time goes, from the profile.',
+    why: `The server used ${cpu('epoll', pipeline).toFixed(2)} µs of CPU per request here, ${peer === 'redis' ? 'redis-server' : 'the node:net server'} ${cpu(peer, pipeline).toFixed(2)} µs: requests/s also depend on the CPU redis-benchmark, on the same 2 cores, was left (see "RESP server" below, with the profile).`,
   });
   const cpuRows = SERVERS.map((s) => [
     s.label,
