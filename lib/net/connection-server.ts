@@ -183,12 +183,23 @@ export class ConnectionServer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const connection of [...this.#connections]) connection.destroy();
+    // A close handler that throws must not leave the other connections and the listener open.
+    let failed = false;
+    let firstError: unknown;
+    for (const connection of [...this.#connections]) {
+      try {
+        connection.destroy();
+      } catch (error) {
+        if (!failed) firstError = error;
+        failed = true;
+      }
+    }
     if (!this.#epoll.closed) this.#epoll.remove(this.#listenFd);
     if (this.#ownsEpoll) this.#epoll.close();
     binding.io.close(this.#listenFd);
     if (this.#unixPath !== undefined && !this.#unixPath.startsWith('\0')) fs.rmSync(this.#unixPath, { force: true });
     this.#acceptor.close();
+    if (failed) throw firstError;
   }
 
   #acceptAll(): void {

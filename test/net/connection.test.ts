@@ -395,6 +395,28 @@ describeEachMode('ConnectionServer', (dispatch) => {
     }
   });
 
+  test('server.close() with a close handler that throws: every connection and the listener still close', async () => {
+    const port = start({
+      onConnection: (connection) => ({
+        ...echoing(connection),
+        close() {
+          throw new Error('close handler failed');
+        },
+      }),
+    });
+    const clients = [0, 1, 2].map(() => sock.connectTo({ address: '127.0.0.1', port }).fd);
+    try {
+      await waitFor(() => server!.stats.open === 3, 'three connections');
+      expect(errorFrom(() => server!.close()).message).toBe('close handler failed');
+      expect(server!.stats.open).toBe(0);
+      expect(closed).toHaveLength(3);
+      const into = Buffer.alloc(1);
+      for (const fd of clients) await waitFor(() => io.read(fd, into) === 0, 'the server side closed');
+    } finally {
+      for (const fd of clients) io.close(fd);
+    }
+  });
+
   test('writes: hostile views are read as the engine records them; bad ones throw and change nothing', async () => {
     class Lying extends Uint8Array {
       override get byteLength(): number {
