@@ -13,3 +13,10 @@ export type { TransferOptions } from './epoll/transfers';
 export * as io from './fds/io';
 export * as sock from './net/sock';
 export { TunDevice, type TunDeviceOptions, type TunMode } from './net/tun';
+export {
+  ConnectionServer,
+  type ConnectionServerOptions,
+  type DrainPolicy,
+  type EpollOutPolicy,
+} from './net/connection-server';
+export { Connection, type ConnectionHandler, type ConnectionStats, type ReadBuffer } from './net/connection';
