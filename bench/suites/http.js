@@ -1,0 +1,100 @@
+'use strict';
+// HTTP/1.1 throughput as wrk measures it: examples/http-server's fixed route against nginx (one
+// worker, `return 200`) and node:http, all answering the same 13-byte text to keep-alive GETs.
+const path = require('node:path');
+const { ensureCommands } = require('../lib/apt');
+const { startNginx } = require('../lib/nginx');
+const { ROOT, nodeProgram, runJson, startServer } = require('../lib/processes');
+const { summarize } = require('../lib/stats');
+const { table, spread, ratio } = require('../lib/table');
+
+const EXAMPLE = path.join(ROOT, 'dist', 'examples', 'http-server.js');
+const REPORT = path.join(ROOT, 'bench', 'programs', 'wrk-report.lua');
+const BODY = 'Hello, World!';
+// examples/http-server prints "http server on 127.0.0.1:PORT (...)".
+const EXAMPLE_PORT = /127\.0\.0\.1:(\d+)/;
+
+const SERVERS = [
+  {
+    key: 'loop',
+    label: "linux-epoll 'loop' (examples/http-server)",
+    start: () => startServer([process.execPath, EXAMPLE, '--port', '0', '--dispatch', 'loop'], EXAMPLE_PORT),
+  },
+  { key: 'nginx', label: 'nginx, 1 worker, return 200', start: (tools) => startNginx(tools.nginx, BODY) },
+  { key: 'node', label: 'node:http', start: () => startServer(nodeProgram('http-node-server')) },
+];
+
+function wrk(tools, port, seconds) {
+  const args = ['-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '-s', REPORT, `http://127.0.0.1:${port}/`];
+  return runJson([tools.wrk, ...args], { timeoutMs: (seconds + 30) * 1000 });
+}
+
+// Each round measures every server in turn, so that the machine's drift falls on all alike.
+async function run(ctx) {
+  const tools = ensureCommands({ wrk: 'wrk', nginx: 'nginx-light' });
+  const seconds = ctx.quick ? 1 : 4;
+  const servers = [];
+  const samples = Object.fromEntries(SERVERS.map((s) => [s.key, []]));
+  try {
+    for (const spec of SERVERS) servers.push({ spec, server: await spec.start(tools) });
+    // A first run per server, not counted: V8's JIT, nginx's first allocations, the caches.
+    for (const { server } of servers) await wrk(tools, server.port, 1);
+    for (let round = 0; round < ctx.runs; round++) {
+      for (const { spec, server } of servers) samples[spec.key].push(await wrk(tools, server.port, seconds));
+    }
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.stop()));
+  }
+  const results = Object.fromEntries(
+    Object.entries(samples).map(([key, runs]) => [
+      key,
+      {
+        rps: summarize(runs.map((r) => r.requests_per_sec)),
+        p50: summarize(runs.map((r) => r.p50_us)),
+        p99: summarize(runs.map((r) => r.p99_us)),
+        errors: runs.reduce(
+          (sum, r) => sum + r.connect_errors + r.read_errors + r.write_errors + r.timeouts + r.non_2xx,
+          0,
+        ),
+      },
+    ]),
+  );
+  const at = (key) => results[key].rps.median;
+  const rows = SERVERS.map((s) => {
+    const r = results[s.key];
+    return [
+      s.label,
+      spread(r.rps),
+      spread(r.p50),
+      spread(r.p99),
+      ratio(r.rps.median / at('nginx')),
+      ratio(r.rps.median / at('node')),
+      String(r.errors),
+    ];
+  });
+  const markdown = [
+    `\`wrk -t1 -c50 -d${seconds}s\` on \`GET /\`, keep-alive: 50 connections, each sending its next request when the last response is in, answered with the same 13-byte text/plain body. wrk and the server share the 2 cores. Errors: connect, read, write errors, timeouts and non-2xx responses together.`,
+    '',
+    table(['server', 'requests/s', 'p50 µs', 'p99 µs', 'vs nginx', 'vs node:http', 'errors'], rows),
+  ].join('\n');
+  return {
+    title: 'HTTP/1.1 requests (wrk)',
+    markdown,
+    charts: [
+      {
+        file: 'http-wrk.svg',
+        svg: {
+          title: 'wrk -t1 -c50, GET / (fixed text)',
+          unit: 'requests/s',
+          bars: SERVERS.map((s) => ({ label: s.label, ...results[s.key].rps })),
+        },
+      },
+    ],
+    targets: [
+      { name: "wrk -c50 GET /: 'loop' vs nginx", value: at('loop') / at('nginx'), atLeast: 1 },
+      { name: "wrk -c50 GET /: 'loop' vs node:http", value: at('loop') / at('node'), atLeast: 4 },
+    ],
+  };
+}
+
+module.exports = { run };
