@@ -24,3 +24,10 @@ export { TimerFd, type TimerFdOptions, type TimerClock } from './fds/timer-fd';
 export type { SystemError } from './core/errors';
 export * as io from './fds/io';
 export * as sock from './net/sock';
+export {
+  ConnectionServer,
+  type ConnectionServerOptions,
+  type DrainPolicy,
+  type EpollOutPolicy,
+} from './net/connection-server';
+export { Connection, type ConnectionHandler, type ConnectionStats } from './net/connection';

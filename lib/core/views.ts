@@ -22,6 +22,8 @@ const typedArrayByteLength = intrinsicGetter(TypedArrayPrototype, 'byteLength');
 const typedArrayBuffer = intrinsicGetter(TypedArrayPrototype, 'buffer');
 const dataViewByteLength = intrinsicGetter(DataView.prototype, 'byteLength');
 const dataViewBuffer = intrinsicGetter(DataView.prototype, 'buffer');
+const typedArrayByteOffset = intrinsicGetter(TypedArrayPrototype, 'byteOffset');
+const dataViewByteOffset = intrinsicGetter(DataView.prototype, 'byteOffset');
 const { isView } = ArrayBuffer;
 const { isArray } = Array;
 const ByteView = Uint8Array;
@@ -62,6 +64,25 @@ export function viewByteLength(value: unknown, name: string): number {
   const size = isView(value) ? sizeOf(value) : DETACHED;
   if (size === DETACHED) throw viewError(value, name);
   return size;
+}
+
+/**
+ * A plain Uint8Array over the bytes of a view that viewByteLength accepted, built from the engine's
+ * own record of it: copying from it runs no user code (a subclass's subarray or species would).
+ */
+export function bytesOf(view: ArrayBufferView): Uint8Array {
+  if (typedArrayName(view) !== undefined) {
+    return new ByteView(
+      typedArrayBuffer(view) as ArrayBuffer,
+      typedArrayByteOffset(view) as number,
+      typedArrayByteLength(view) as number,
+    );
+  }
+  return new ByteView(
+    dataViewBuffer(view) as ArrayBuffer,
+    dataViewByteOffset(view) as number,
+    dataViewByteLength(view) as number,
+  );
 }
 
 /** The range's start: offset, or 0 when it is undefined. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 
 import { startEchoServer, type EchoServer, type EchoServerOptions } from '../../examples/echo-core';
 import { io, sock } from '../../lib';
-import { echo } from '../support/echo-client';
+import { echo, slowEcho } from '../support/echo-client';
 import { describeEachMode } from '../support/modes';
 import { seededRandom } from '../support/random';
 import { nextMacrotask, waitFor } from '../support/wait';
@@ -111,26 +111,7 @@ describeEachMode('echo server', (dispatch) => {
   test('a small SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, in order', async () => {
     const port = portOf(start({ sendBufferSize: 4096 }));
     const payload = randomBytes(2 << 20);
-    const received = await new Promise<Buffer>((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      const chunks: Buffer[] = [];
-      socket.pause();
-      // Read a little, then stall again, until the end.
-      const drip = setInterval(() => {
-        socket.resume();
-        setTimeout(() => socket.pause(), 2);
-      }, 10);
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('end', () => {
-        clearInterval(drip);
-        resolve(Buffer.concat(chunks));
-      });
-      socket.on('error', (error) => {
-        clearInterval(drip);
-        reject(error);
-      });
-      socket.end(payload);
-    });
+    const received = await slowEcho(port, payload);
     expect(received.equals(payload)).toBe(true);
     expect(server!.stats.partialWrites).toBeGreaterThan(0);
   }, 30000);

@@ -21,3 +21,30 @@ export function echo(target: Target, payload: Buffer): Promise<Buffer> {
     socket.end(payload);
   });
 }
+
+/**
+ * Sends payload and half-closes like echo(), but reads slowly: a little every few milliseconds,
+ * stalled in between, so the server meets a full send buffer again and again.
+ */
+export function slowEcho(target: Target, payload: Buffer | string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(connectOptions(target));
+    const chunks: Buffer[] = [];
+    socket.pause();
+    // Read a little, then stall again, until the end.
+    const drip = setInterval(() => {
+      socket.resume();
+      setTimeout(() => socket.pause(), 2);
+    }, 10);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => {
+      clearInterval(drip);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.on('error', (error) => {
+      clearInterval(drip);
+      reject(error);
+    });
+    socket.end(payload);
+  });
+}
