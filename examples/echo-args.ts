@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 
 import type { EchoServerOptions } from './echo-core';
 
-/** An option of one program only: its flag, what it holds, and its line in --help. */
+/**
+ * An option of one program only: its flag, what it holds, and its line in --help. One named as a
+ * shared option replaces that option's line (a program's own default port, say).
+ */
 export interface ExtraOption {
   name: string;
   value: string;
@@ -41,9 +44,7 @@ function parseEchoArgs(
   values: Record<string, string | undefined>;
   help: boolean;
 } {
-  const options = Object.fromEntries(
-    [...ECHO_OPTIONS, ...extra].map((option) => [option.name, { type: 'string' as const }]),
-  );
+  const options = Object.fromEntries(allOptions(extra).map((option) => [option.name, { type: 'string' as const }]));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } } });
@@ -71,8 +72,12 @@ function parseEchoArgs(
 
 type Parsed = ReturnType<typeof parseEchoArgs>;
 
+function allOptions(extra: readonly ExtraOption[]): ExtraOption[] {
+  return [...extra, ...ECHO_OPTIONS.filter((shared) => !extra.some((own) => own.name === shared.name))];
+}
+
 function usage(program: string, extra: readonly ExtraOption[]): string {
-  const options = [...extra, ...ECHO_OPTIONS].map((o) => [`--${o.name} ${o.value}`, o.help]);
+  const options = allOptions(extra).map((o) => [`--${o.name} ${o.value}`, o.help]);
   options.push(['--help', 'print this and exit']);
   const width = Math.max(...options.map(([flag]) => flag.length));
   return [`usage: ${program} [options]`, ...options.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)].join(

@@ -1,20 +1,18 @@
 // One HTTP connection's protocol: bytes in, parsed into requests, each answered in order (so
 // pipelined requests get their responses in the order they came), and the connection ended after
 // a response that closes it or a request the parser refused.
+import type { Connection, ConnectionHandler } from '../../lib';
 import type { HttpError } from './errors';
 import { RequestParser, type ParserHandler, type ParserLimits } from './parser';
 import type { HttpRequest } from './request';
 import { CONTINUE } from './response';
 import type { Router } from './router';
 
-/** Where a session's responses go: a connection's write queue. */
-export interface ResponseSink {
-  write(bytes: Buffer): void;
-  /** Closes the connection once everything written has been sent. */
-  end(): void;
-}
+/** Where a session's responses go: a connection (its write queue, and its half-close). */
+export type ResponseSink = Pick<Connection, 'write' | 'end'>;
 
-export class HttpSession implements ParserHandler {
+/** The connection layer's handler of one HTTP connection. */
+export class HttpSession implements ParserHandler, ConnectionHandler {
   readonly #parser: RequestParser;
   readonly #sink: ResponseSink;
   readonly #router: Router;

@@ -1,0 +1,52 @@
+// The HTTP/1.1 server: linux-epoll's connection layer, with an HttpSession as each connection's
+// handler. The layer owns the sockets, the reads and the write queues; a session owns one
+// connection's parser; the router and its Date are shared by every connection of the server.
+import { ConnectionServer, type ConnectionServerOptions, type DispatchMode, type sock } from '../../lib';
+import { HttpDate } from './date';
+import type { ParserLimits } from './parser';
+import { Router } from './router';
+import { HttpSession } from './session';
+
+/**
+ * The connection layer's options (host, port or path, dispatch, reusePort, ...; port defaults to
+ * 8080 here) and the parser's limits.
+ */
+export interface HttpServerOptions extends ParserLimits, Omit<ConnectionServerOptions, 'onConnection'> {}
+
+export class HttpServer {
+  readonly #server: ConnectionServer;
+
+  constructor(options: HttpServerOptions = {}) {
+    const { maxHeadBytes, maxHeaders, maxBodyBytes, ...listen } = options;
+    const limits = { maxHeadBytes, maxHeaders, maxBodyBytes };
+    const router = new Router(new HttpDate());
+    this.#server = new ConnectionServer({
+      ...listen,
+      // The layer's own default is the instance's ('thread'): say 'auto', as documented.
+      dispatch: listen.dispatch ?? 'auto',
+      port: listen.path === undefined ? (listen.port ?? 8080) : undefined,
+      onConnection: (connection) => new HttpSession(connection, router, limits),
+    });
+  }
+
+  get address(): sock.SocketAddress {
+    return this.#server.address;
+  }
+
+  get dispatch(): DispatchMode {
+    return this.#server.dispatch;
+  }
+
+  get stats(): ConnectionServer['stats'] {
+    return this.#server.stats;
+  }
+
+  get closed(): boolean {
+    return this.#server.closed;
+  }
+
+  /** Closes every connection and the listener. Idempotent. */
+  close(): void {
+    this.#server.close();
+  }
+}
