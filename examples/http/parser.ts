@@ -145,7 +145,11 @@ export class RequestParser {
     const targetStart = ++i;
     while (i < end && (CLASS[buf[i]] & TARGET) !== 0) i++;
     if (i === targetStart || i === end || buf[i] !== SP) return this.#fail(badRequest('malformed request line'));
-    request.target = buf.toString('latin1', targetStart, i);
+    // A connection tends to ask for the same target again (a load generator, a poller, a browser's
+    // keep-alive): the string of the last one is kept while the bytes match, and costs nothing.
+    if (!sameAscii(buf, targetStart, request.target, i - targetStart)) {
+      request.target = buf.toString('latin1', targetStart, i);
+    }
     i++;
     if (end - i !== 8 || !isVersion(buf, i)) return this.#fail(badRequest('malformed HTTP version'));
     if (buf[i + 5] !== 0x31) return this.#fail(new HttpError(505, 'HTTP version not supported'));
@@ -343,13 +347,15 @@ const EMPTY = Buffer.alloc(0);
 // Common methods as constant strings, so that most requests cost no string for their method.
 function methodName(buf: Buffer, start: number, end: number): string {
   for (const method of KNOWN_METHODS) {
-    if (method.length === end - start && sameAscii(buf, start, method)) return method;
+    if (sameAscii(buf, start, method, end - start)) return method;
   }
   return buf.toString('latin1', start, end);
 }
 
-function sameAscii(buf: Buffer, start: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (buf[start + i] !== text.charCodeAt(i)) return false;
+// Whether buf[start, start + length) holds text's characters (length: text's by default).
+function sameAscii(buf: Buffer, start: number, text: string, length = text.length): boolean {
+  if (length !== text.length) return false;
+  for (let i = 0; i < length; i++) if (buf[start + i] !== text.charCodeAt(i)) return false;
   return true;
 }
 

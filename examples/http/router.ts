@@ -1,6 +1,5 @@
 // The server's routes: a fixed text (the one load generators hit, answered from bytes encoded
 // once a second) and an echo of the request body. Anything else is 404, or 405 with Allow.
-import type { HttpDate } from './date';
 import type { HttpError } from './errors';
 import type { HttpRequest } from './request';
 import { encodeResponse, persistence, type Persistence, type Response } from './response';
@@ -9,6 +8,11 @@ export const HELLO = Buffer.from('Hello, World!');
 
 const TEXT = 'text/plain';
 const NOT_FOUND: Response = { status: 404, contentType: TEXT, body: Buffer.from('not found\n') };
+
+/** Where the Date header comes from: an HttpDate, kept current by its timer. */
+export interface DateSource {
+  readonly value: string;
+}
 
 interface Route {
   allow: string;
@@ -32,12 +36,12 @@ ROUTES.set('/echo', {
 });
 
 export class Router {
-  readonly #date: HttpDate;
+  readonly #date: DateSource;
   // The hot path: GET / on a kept-alive HTTP/1.1 connection, encoded again only when the Date changes.
   #helloDate = '';
   #hello: Buffer = Buffer.alloc(0);
 
-  constructor(date: HttpDate) {
+  constructor(date: DateSource) {
     this.#date = date;
   }
 

@@ -15,18 +15,24 @@ export interface HttpServerOptions extends ParserLimits, Omit<ConnectionServerOp
 
 export class HttpServer {
   readonly #server: ConnectionServer;
+  readonly #date = new HttpDate();
 
   constructor(options: HttpServerOptions = {}) {
     const { maxHeadBytes, maxHeaders, maxBodyBytes, ...listen } = options;
     const limits = { maxHeadBytes, maxHeaders, maxBodyBytes };
-    const router = new Router(new HttpDate());
-    this.#server = new ConnectionServer({
-      ...listen,
-      // The layer's own default is the instance's ('thread'): say 'auto', as documented.
-      dispatch: listen.dispatch ?? 'auto',
-      port: listen.path === undefined ? (listen.port ?? 8080) : undefined,
-      onConnection: (connection) => new HttpSession(connection, router, limits),
-    });
+    const router = new Router(this.#date);
+    try {
+      this.#server = new ConnectionServer({
+        ...listen,
+        // The layer's own default is the instance's ('thread'): say 'auto', as documented.
+        dispatch: listen.dispatch ?? 'auto',
+        port: listen.path === undefined ? (listen.port ?? 8080) : undefined,
+        onConnection: (connection) => new HttpSession(connection, router, limits),
+      });
+    } catch (error) {
+      this.#date.close();
+      throw error;
+    }
   }
 
   get address(): sock.SocketAddress {
@@ -48,5 +54,6 @@ export class HttpServer {
   /** Closes every connection and the listener. Idempotent. */
   close(): void {
     this.#server.close();
+    this.#date.close();
   }
 }

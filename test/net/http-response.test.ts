@@ -9,20 +9,46 @@ import { raw } from '../support/http-parse';
 const DATE = 'Wed, 02 Dec 2026 02:28:11 GMT';
 
 describe('HTTP Date header', () => {
-  test('an IMF-fixdate, formatted again only when the second changes', () => {
-    let now = Date.UTC(2026, 11, 2, 2, 28, 11, 5);
-    const date = new HttpDate(() => now);
-    const first = date.value;
-    expect(first).toBe(DATE);
-    now += 994;
-    expect(date.value).toBe(first);
-    now += 1;
-    expect(date.value).toBe('Wed, 02 Dec 2026 02:28:12 GMT');
+  test('an IMF-fixdate, formatted again when the next second starts, until closed', () => {
+    jest.useFakeTimers({ now: Date.UTC(2026, 11, 2, 2, 28, 11, 5) });
+    try {
+      const date = new HttpDate();
+      expect(date.value).toBe(DATE);
+      jest.advanceTimersByTime(994);
+      expect(date.value).toBe(DATE);
+      jest.advanceTimersByTime(1);
+      expect(date.value).toBe('Wed, 02 Dec 2026 02:28:12 GMT');
+      jest.advanceTimersByTime(60_000);
+      expect(date.value).toBe('Wed, 02 Dec 2026 02:29:12 GMT');
+      date.close();
+      expect(jest.getTimerCount()).toBe(0);
+      jest.advanceTimersByTime(5000);
+      expect(date.value).toBe('Wed, 02 Dec 2026 02:29:12 GMT');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('a clock of its own is read when the timer fires', () => {
+    let now = Date.UTC(2030, 0, 1, 0, 0, 0, 500);
+    jest.useFakeTimers();
+    try {
+      const date = new HttpDate(() => now);
+      expect(date.value).toBe('Tue, 01 Jan 2030 00:00:00 GMT');
+      now += 500;
+      jest.advanceTimersByTime(500);
+      expect(date.value).toBe('Tue, 01 Jan 2030 00:00:01 GMT');
+      date.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('by default, the real clock', () => {
     const before = Math.floor(Date.now() / 1000) * 1000;
-    const shown = Date.parse(new HttpDate().value);
+    const date = new HttpDate();
+    const shown = Date.parse(date.value);
+    date.close();
     expect(shown).toBeGreaterThanOrEqual(before);
     expect(shown).toBeLessThanOrEqual(Date.now());
   });
@@ -69,8 +95,8 @@ describe('HTTP response encoding', () => {
 });
 
 describe('HTTP router', () => {
-  let now = Date.UTC(2026, 11, 2, 2, 28, 11);
-  const router = new Router(new HttpDate(() => now));
+  const date = { value: DATE };
+  const router = new Router(date);
 
   // The responses to a pipeline of requests, as text.
   function respond(text: string): string[] {
@@ -100,12 +126,12 @@ describe('HTTP router', () => {
     const input = raw('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
     parser.execute(input, 0, input.length);
     parser.execute(input, 0, input.length);
-    now += 1000;
+    date.value = DATE.replace('02:28:11', '02:28:12');
     parser.execute(input, 0, input.length);
     expect(seen[1]).toBe(seen[0]);
     expect(seen[0].toString()).toBe(HELLO);
     expect(seen[2].toString()).toBe(HELLO.replace('02:28:11', '02:28:12'));
-    now -= 1000;
+    date.value = DATE;
   });
 
   test('HEAD, HTTP/1.0 and Connection: close get the same text with their own headers', () => {
