@@ -50,7 +50,13 @@ function connects(port) {
   });
 }
 
-/** Starts nginx on a free port answering body; resolves to { port, stop() }. */
+/** The master and its worker: the processes whose CPU time is nginx's. */
+function processes(master) {
+  const children = fs.readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim();
+  return [master, ...children.split(' ').filter(Boolean).map(Number)];
+}
+
+/** Starts nginx on a free port answering body; resolves to { port, stop(), pids() }. */
 async function startNginx(nginx, body) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
   const port = await freePort();
@@ -77,7 +83,7 @@ async function startNginx(nginx, body) {
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { port, stop };
+  return { port, stop, pids: () => processes(child.pid) };
 }
 
 module.exports = { startNginx };

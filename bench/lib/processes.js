@@ -43,7 +43,10 @@ function runJson([command, ...args], { stdin = 'ignore', timeoutMs = 60000 } = {
   });
 }
 
-/** Starts a server that prints its port (as {"port": N} by default); resolves to { port, stop() }. */
+/**
+ * Starts a server that prints its port (as {"port": N} by default); resolves to { port, stop(),
+ * pids() } (its processes, whose CPU time a suite may read).
+ */
 function startServer([command, ...args], portPattern = /"port":\s*(\d+)/) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,7 +68,7 @@ function startServer([command, ...args], portPattern = /"port":\s*(\d+)/) {
           child.once('exit', () => done());
           child.kill('SIGTERM');
         });
-      resolve({ port: Number(match[1]), stop });
+      resolve({ port: Number(match[1]), stop, pids: () => [child.pid] });
     });
   });
 }

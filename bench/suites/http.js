@@ -3,6 +3,7 @@
 // worker, `return 200`) and node:http, all answering the same 13-byte text to keep-alive GETs.
 const path = require('node:path');
 const { ensureCommands } = require('../lib/apt');
+const { cpuMicros } = require('../lib/cpu');
 const { startNginx } = require('../lib/nginx');
 const { ROOT, nodeProgram, runJson, startServer } = require('../lib/processes');
 const { summarize } = require('../lib/stats');
@@ -24,9 +25,13 @@ const SERVERS = [
   { key: 'node', label: 'node:http', start: () => startServer(nodeProgram('http-node-server')) },
 ];
 
-function wrk(tools, port, seconds) {
-  const args = ['-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '-s', REPORT, `http://127.0.0.1:${port}/`];
-  return runJson([tools.wrk, ...args], { timeoutMs: (seconds + 30) * 1000 });
+// One wrk run, with the server's own CPU time per request: unlike requests/s, it does not depend
+// on how much of the machine the server got, on a VM others share.
+async function wrk(tools, server, seconds) {
+  const args = ['-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '-s', REPORT, `http://127.0.0.1:${server.port}/`];
+  const before = cpuMicros(server.pids());
+  const result = await runJson([tools.wrk, ...args], { timeoutMs: (seconds + 30) * 1000 });
+  return { ...result, cpu_us: (cpuMicros(server.pids()) - before) / result.requests };
 }
 
 // Each round measures every server in turn, so that the machine's drift falls on all alike.
@@ -38,9 +43,9 @@ async function run(ctx) {
   try {
     for (const spec of SERVERS) servers.push({ spec, server: await spec.start(tools) });
     // A first run per server, not counted: V8's JIT, nginx's first allocations, the caches.
-    for (const { server } of servers) await wrk(tools, server.port, 1);
+    for (const { server } of servers) await wrk(tools, server, 1);
     for (let round = 0; round < ctx.runs; round++) {
-      for (const { spec, server } of servers) samples[spec.key].push(await wrk(tools, server.port, seconds));
+      for (const { spec, server } of servers) samples[spec.key].push(await wrk(tools, server, seconds));
     }
   } finally {
     await Promise.all(servers.map(({ server }) => server.stop()));
@@ -52,6 +57,7 @@ async function run(ctx) {
         rps: summarize(runs.map((r) => r.requests_per_sec)),
         p50: summarize(runs.map((r) => r.p50_us)),
         p99: summarize(runs.map((r) => r.p99_us)),
+        cpu: summarize(runs.map((r) => r.cpu_us)),
         errors: runs.reduce(
           (sum, r) => sum + r.connect_errors + r.read_errors + r.write_errors + r.timeouts + r.non_2xx,
           0,
@@ -69,13 +75,28 @@ async function run(ctx) {
       spread(r.p99),
       ratio(r.rps.median / at('nginx')),
       ratio(r.rps.median / at('node')),
+      spread(r.cpu, 1),
+      ratio(r.cpu.median / results.nginx.cpu.median),
       String(r.errors),
     ];
   });
   const markdown = [
-    `\`wrk -t1 -c50 -d${seconds}s\` on \`GET /\`, keep-alive: 50 connections, each sending its next request when the last response is in, answered with the same 13-byte text/plain body. wrk and the server share the 2 cores. Errors: connect, read, write errors, timeouts and non-2xx responses together.`,
+    `\`wrk -t1 -c50 -d${seconds}s\` on \`GET /\`, keep-alive: 50 connections, each sending its next request when the last response is in, answered with the same 13-byte text/plain body. wrk and the server share the 2 cores. Server CPU is the user and system time of the server's processes (nginx: master and worker) over the run, from /proc, per request: it does not depend on the share of the machine the server got. Errors: connect, read, write errors, timeouts and non-2xx responses together.`,
     '',
-    table(['server', 'requests/s', 'p50 µs', 'p99 µs', 'vs nginx', 'vs node:http', 'errors'], rows),
+    table(
+      [
+        'server',
+        'requests/s',
+        'p50 µs',
+        'p99 µs',
+        'vs nginx',
+        'vs node:http',
+        'server CPU µs/request',
+        'CPU vs nginx',
+        'errors',
+      ],
+      rows,
+    ),
   ].join('\n');
   return {
     title: 'HTTP/1.1 requests (wrk)',
