@@ -4,19 +4,19 @@ import { parseArgs } from 'node:util';
 
 import type { EchoServerOptions } from './echo-core';
 
-/**
- * An option of one program only: its flag, what it holds, and its line in --help. One named as a
- * shared option replaces that option's line (a program's own default port, say).
- */
+/** An option of one program only: its flag, what it holds, and its line in --help. */
 export interface ExtraOption {
   name: string;
   value: string;
   help: string;
 }
 
-const ECHO_OPTIONS: readonly ExtraOption[] = [
+const DEFAULT_PORT = 7000;
+
+// The options every server program takes; --port's help names the program's own default.
+const serverOptions = (defaultPort: number): readonly ExtraOption[] => [
   { name: 'host', value: 'ADDRESS', help: 'the IPv4 or IPv6 address to listen on (default 127.0.0.1)' },
-  { name: 'port', value: 'N', help: 'the TCP port, 0 to 65535; 0 lets the kernel pick (default 7000)' },
+  { name: 'port', value: 'N', help: `the TCP port, 0 to 65535; 0 lets the kernel pick (default ${defaultPort})` },
   { name: 'path', value: 'PATH', help: "a Unix socket to listen on instead ('\\0name': the abstract namespace)" },
   {
     name: 'dispatch',
@@ -39,12 +39,15 @@ class UsageError extends Error {}
 function parseEchoArgs(
   argv: string[],
   extra: readonly ExtraOption[],
+  defaultPort: number,
 ): {
   server: EchoServerOptions;
   values: Record<string, string | undefined>;
   help: boolean;
 } {
-  const options = Object.fromEntries(allOptions(extra).map((option) => [option.name, { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    [...serverOptions(defaultPort), ...extra].map((option) => [option.name, { type: 'string' as const }]),
+  );
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } } });
@@ -61,7 +64,7 @@ function parseEchoArgs(
   }
   const server: EchoServerOptions = {
     host: v.host,
-    port: integerOption(v, 'port', 0, 65535),
+    port: integerOption(v, 'port', 0, 65535) ?? (v.path === undefined ? defaultPort : undefined),
     path: v.path,
     dispatch: v.dispatch as EchoServerOptions['dispatch'],
     epollOut: v.epollout as EchoServerOptions['epollOut'],
@@ -72,12 +75,8 @@ function parseEchoArgs(
 
 type Parsed = ReturnType<typeof parseEchoArgs>;
 
-function allOptions(extra: readonly ExtraOption[]): ExtraOption[] {
-  return [...extra, ...ECHO_OPTIONS.filter((shared) => !extra.some((own) => own.name === shared.name))];
-}
-
-function usage(program: string, extra: readonly ExtraOption[]): string {
-  const options = allOptions(extra).map((o) => [`--${o.name} ${o.value}`, o.help]);
+function usage(program: string, extra: readonly ExtraOption[], defaultPort: number): string {
+  const options = [...extra, ...serverOptions(defaultPort)].map((o) => [`--${o.name} ${o.value}`, o.help]);
   options.push(['--help', 'print this and exit']);
   const width = Math.max(...options.map(([flag]) => flag.length));
   return [`usage: ${program} [options]`, ...options.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)].join(
@@ -91,13 +90,14 @@ function usage(program: string, extra: readonly ExtraOption[]): string {
  */
 export function parseEchoArgsOrExit(
   program: string,
-  extra?: { options: readonly ExtraOption[]; check: (parsed: Parsed) => void },
+  extra?: { options: readonly ExtraOption[]; check: (parsed: Parsed) => void; defaultPort?: number },
 ): Parsed {
   const options = extra?.options ?? [];
+  const defaultPort = extra?.defaultPort ?? DEFAULT_PORT;
   try {
-    const parsed = parseEchoArgs(process.argv.slice(2), options);
+    const parsed = parseEchoArgs(process.argv.slice(2), options, defaultPort);
     if (parsed.help) {
-      console.log(usage(program, options));
+      console.log(usage(program, options, defaultPort));
       process.exit(0);
     }
     extra?.check(parsed);
@@ -139,7 +139,7 @@ export function startFailure(
   const { code, syscall, message } = error as { code?: unknown; syscall?: unknown; message?: unknown };
   if (typeof code !== 'string' || typeof message !== 'string') throw error;
   if (typeof syscall === 'string') {
-    const where = server.path ?? `${server.host ?? '127.0.0.1'}:${server.port ?? 7000}`;
+    const where = server.path ?? `${server.host ?? '127.0.0.1'}:${server.port ?? DEFAULT_PORT}`;
     // The message reads "EADDRINUSE: address already in use, bind (fd 19)": keep what it says.
     const reason = /^\w+: ([^,]+)/.exec(message)?.[1] ?? message;
     return { status: 1, message: `cannot listen on ${where}: ${reason} (${code})` };

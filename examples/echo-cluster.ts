@@ -1,8 +1,7 @@
 // npm run echo-cluster [-- --workers 4 --port 7000]: the echo server on N worker threads, each with
-// its own EpollInstance and its own SO_REUSEPORT listener on one port; the kernel spreads the
-// connections across them, so the server scales past one core.
+// its own EpollInstance and its own SO_REUSEPORT listener on one port (see worker-cluster.ts).
 import * as os from 'node:os';
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 
 import {
   connectHint,
@@ -12,7 +11,7 @@ import {
   parseEchoArgsOrExit,
   usageError,
 } from './echo-args';
-import { startEchoServer, type EchoServerOptions } from './echo-core';
+import { startEchoServer } from './echo-core';
 import { MAX_WORKERS, serveInWorker, startCluster } from './worker-cluster';
 
 async function main(): Promise<void> {
@@ -37,8 +36,8 @@ async function main(): Promise<void> {
     `echo cluster of ${count} threads on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'auto'}); try: ${connectHint(address)}`,
   );
   onStopSignal(() => {
-    void cluster.stop().then((accepted) => {
-      console.log(`connections per thread: ${accepted.join(' ')}`);
+    void cluster.stop().then((stats) => {
+      console.log(`connections per thread: ${stats.map((s) => s.accepted).join(' ')}`);
     });
   });
 }
@@ -46,5 +45,5 @@ async function main(): Promise<void> {
 if (isMainThread) {
   void main();
 } else {
-  serveInWorker('echo-cluster', workerData as EchoServerOptions, startEchoServer);
+  serveInWorker('echo-cluster', startEchoServer);
 }

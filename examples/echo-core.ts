@@ -11,7 +11,6 @@ import {
   type DispatchMode,
   type DrainPolicy,
   type EpollOutPolicy,
-  type sock,
 } from '../lib';
 
 export type { DrainPolicy, EpollOutPolicy };
@@ -54,37 +53,15 @@ function echoHandler(connection: Connection): ConnectionHandler {
   };
 }
 
-export class EchoServer {
-  readonly #server: ConnectionServer;
-
+/** The echo protocol on a ConnectionServer: its address, stats, dispatch, closed and close(). */
+export class EchoServer extends ConnectionServer {
   constructor(options: EchoServerOptions = {}) {
-    this.#server = new ConnectionServer({
+    super({
       ...options,
       port: options.path === undefined ? (options.port ?? 7000) : undefined,
       outOfBandInline: true,
       onConnection: echoHandler,
     });
-  }
-
-  get address(): sock.SocketAddress {
-    return this.#server.address;
-  }
-
-  get stats(): EchoStats {
-    return this.#server.stats;
-  }
-
-  get dispatch(): DispatchMode {
-    return this.#server.dispatch;
-  }
-
-  get closed(): boolean {
-    return this.#server.closed;
-  }
-
-  /** Closes every connection, the listener and the instance. Idempotent. */
-  close(): void {
-    this.#server.close();
   }
 }
 

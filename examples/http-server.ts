@@ -1,7 +1,7 @@
 // npm run example:http [-- --port 8080 --workers 2]: the HTTP/1.1 server (examples/http/) on
 // linux-epoll's connection layer: GET / answers a fixed text, POST /echo the request's body.
 // --workers N runs it on N worker threads sharing the port with SO_REUSEPORT (--help lists the options).
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 
 import {
   describeAddress,
@@ -12,7 +12,7 @@ import {
   startFailure,
   usageError,
 } from './echo-args';
-import { HttpServer, type HttpServerOptions } from './http/server';
+import { DEFAULT_PORT, HttpServer, type HttpServerOptions } from './http/server';
 import { MAX_WORKERS, serveInWorker, startCluster } from './worker-cluster';
 
 const PROGRAM = 'http-server';
@@ -45,7 +45,9 @@ async function serveOnWorkers(options: HttpServerOptions, count: number): Promis
   const family = options.host?.includes(':') ? 'IPv6' : 'IPv4';
   const address = { family, address: options.host ?? '127.0.0.1', port: cluster.port };
   onStopSignal(() => {
-    void cluster.stop().then((accepted) => console.log(`connections per thread: ${accepted.join(' ')}`));
+    void cluster
+      .stop()
+      .then((stats) => console.log(`connections per thread: ${stats.map((s) => s.accepted).join(' ')}`));
   });
   console.log(
     `http server on ${describeAddress(address)} (dispatch: ${options.dispatch ?? 'auto'}, ${count} worker threads); try: ${tryHint(address)}`,
@@ -54,8 +56,8 @@ async function serveOnWorkers(options: HttpServerOptions, count: number): Promis
 
 function main(): void {
   const parsed = parseEchoArgsOrExit(PROGRAM, {
+    defaultPort: DEFAULT_PORT,
     options: [
-      { name: 'port', value: 'N', help: 'the TCP port, 0 to 65535; 0 lets the kernel pick (default 8080)' },
       {
         name: 'workers',
         value: 'N',
@@ -69,8 +71,7 @@ function main(): void {
       }
     },
   });
-  const options: HttpServerOptions = { ...parsed.server };
-  if (options.path === undefined) options.port ??= 8080;
+  const options: HttpServerOptions = parsed.server;
   const workers = integerOption(parsed.values, 'workers', 1, MAX_WORKERS) ?? 1;
   if (workers === 1) serveHere(options);
   else void serveOnWorkers(options, workers);
@@ -79,5 +80,5 @@ function main(): void {
 if (isMainThread) {
   main();
 } else {
-  serveInWorker(PROGRAM, workerData as HttpServerOptions, (options) => new HttpServer(options));
+  serveInWorker(PROGRAM, (options: HttpServerOptions) => new HttpServer(options));
 }

@@ -1,38 +1,37 @@
 // A server on N worker threads, each with its own EpollInstance and its own SO_REUSEPORT listener
-// on one port: the kernel spreads the connections across them, so a server scales past one core.
-// Shared by the echo and HTTP examples: the main thread starts and stops the workers, and each
-// worker runs the program's own server.
-import { Worker, parentPort } from 'node:worker_threads';
+// on one port; the kernel spreads the connections across them, so the server scales past one core.
+// The example programs' --workers: the program's file runs again in each worker.
+import { Worker, parentPort, workerData } from 'node:worker_threads';
 
-import type { sock } from '../lib';
 import { exitWith, startFailure } from './echo-args';
-import type { EchoServerOptions } from './echo-core';
+import type { sock } from '../lib';
 
-/** Each worker is a thread with its own event loop and wait thread; past a few per core, none helps. */
+// Each worker is a thread with its own event loop and wait thread; past a few per core, none helps.
 export const MAX_WORKERS = 256;
 
-/** What a worker's server must offer. */
-export interface ClusterMember {
+/** What a worker runs: a server with an address, counters and close(). */
+export interface ClusterServer {
   readonly address: sock.SocketAddress;
-  readonly stats: { readonly accepted: number };
+  readonly stats: { accepted: number };
   close(): void;
 }
 
-export interface RunningCluster {
-  port: number;
-  /** Stops every worker; resolves to the connections each accepted. */
-  stop(): Promise<number[]>;
+interface ServerOptions {
+  host?: string;
+  port?: number;
+  path?: string;
 }
 
-type FromWorker = { listening: number } | { failed: { status: number; message: string } } | { accepted: number };
+type FromWorker =
+  { listening: number } | { failed: { status: number; message: string } } | { stats: ClusterServer['stats'] };
 
-/** In a worker: starts the program's server on the shared port, and stops it when told to. */
-export function serveInWorker<O extends EchoServerOptions>(
+/** In a worker: starts the server with SO_REUSEPORT, reports its port, and stops when told. */
+export function serveInWorker<O extends ServerOptions>(
   program: string,
-  options: O,
-  start: (options: O) => ClusterMember,
+  start: (options: O & { reusePort: true }) => ClusterServer,
 ): void {
-  let server: ClusterMember;
+  const options = workerData as O;
+  let server: ClusterServer;
   try {
     server = start({ ...options, reusePort: true });
   } catch (error) {
@@ -44,16 +43,12 @@ export function serveInWorker<O extends EchoServerOptions>(
   parentPort!.postMessage({ listening: port } satisfies FromWorker);
   parentPort!.once('message', () => {
     server.close();
-    parentPort!.postMessage({ accepted: server.stats.accepted } satisfies FromWorker);
+    parentPort!.postMessage({ stats: server.stats } satisfies FromWorker);
     parentPort!.close();
   });
 }
 
-function startWorker(
-  program: string,
-  file: string,
-  options: EchoServerOptions,
-): Promise<{ worker: Worker; port: number }> {
+function startWorker(program: string, file: string, options: ServerOptions): Promise<{ worker: Worker; port: number }> {
   const worker = new Worker(file, { workerData: options });
   // A worker that dies leaves its listener open in the process, and the kernel would go on handing
   // that listener connections nobody accepts: the whole cluster stops instead, at start or later.
@@ -68,25 +63,27 @@ function startWorker(
   });
 }
 
-function stopWorker(worker: Worker): Promise<number> {
+function stopWorker(worker: Worker): Promise<ClusterServer['stats']> {
   return new Promise((resolve) => {
-    worker.once('message', (message: { accepted: number }) => resolve(message.accepted));
+    worker.once('message', (message: { stats: ClusterServer['stats'] }) => resolve(message.stats));
     worker.postMessage('stop');
   });
 }
 
-/** From the main thread: count workers, each running file (the program, which calls serveInWorker). */
+/**
+ * Starts count workers running file (which calls serveInWorker when not the main thread): the
+ * port they share, and stop(), which closes them all and gives each one's counters.
+ */
 export async function startCluster(
   program: string,
   file: string,
   count: number,
-  options: EchoServerOptions,
-): Promise<RunningCluster> {
+  options: ServerOptions,
+): Promise<{ port: number; stop: () => Promise<ClusterServer['stats'][]> }> {
   // The first worker binds, so that port 0 becomes one real port for all of them.
   const first = await startWorker(program, file, options);
-  const rest = await Promise.all(
-    Array.from({ length: count - 1 }, () => startWorker(program, file, { ...options, port: first.port })),
-  );
+  const shared = { ...options, port: first.port };
+  const rest = await Promise.all(Array.from({ length: count - 1 }, () => startWorker(program, file, shared)));
   const workers = [first.worker, ...rest.map((started) => started.worker)];
   return { port: first.port, stop: () => Promise.all(workers.map(stopWorker)) };
 }

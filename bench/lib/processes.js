@@ -43,10 +43,7 @@ function runJson([command, ...args], { stdin = 'ignore', timeoutMs = 60000 } = {
   });
 }
 
-/**
- * Starts a server that prints its port (as {"port": N} by default); resolves to { port, stop(),
- * pids() } (its processes, whose CPU time a suite may read).
- */
+/** Starts a server that prints its port (as {"port": N} by default); resolves to { port, pid, stop() }. */
 function startServer([command, ...args], portPattern = /"port":\s*(\d+)/) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,7 +65,7 @@ function startServer([command, ...args], portPattern = /"port":\s*(\d+)/) {
           child.once('exit', () => done());
           child.kill('SIGTERM');
         });
-      resolve({ port: Number(match[1]), stop, pids: () => [child.pid] });
+      resolve({ port: Number(match[1]), pid: child.pid, stop });
     });
   });
 }

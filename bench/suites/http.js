@@ -1,8 +1,8 @@
 'use strict';
 // HTTP/1.1 throughput as wrk measures it: examples/http-server's fixed route against nginx (one
 // worker, `return 200`) and node:http, all answering the same 13-byte text to keep-alive GETs.
+const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { ensureCommands } = require('../lib/apt');
 const { cpuMicros } = require('../lib/cpu');
 const { startNginx } = require('../lib/nginx');
 const { ROOT, nodeProgram, runJson, startServer } = require('../lib/processes');
@@ -33,14 +33,17 @@ const SERVERS = [
 // on how much of the machine the server got, on a VM others share.
 async function wrk(tools, server, seconds) {
   const args = ['-t1', '-c50', `-d${seconds}s`, '--timeout', '5s', '-s', REPORT, `http://127.0.0.1:${server.port}/`];
-  const before = cpuMicros(server.pids());
+  const before = cpuMicros(server.pids?.() ?? server.pid);
   const result = await runJson([tools.wrk, ...args], { timeoutMs: (seconds + 30) * 1000 });
-  return { ...result, cpu_us: (cpuMicros(server.pids()) - before) / result.requests };
+  return { ...result, cpu_us: (cpuMicros(server.pids?.() ?? server.pid) - before) / result.requests };
 }
 
 // Each round measures every server in turn, so that the machine's drift falls on all alike.
 async function run(ctx) {
-  const tools = ensureCommands({ wrk: 'wrk', nginx: 'nginx-light' });
+  execFileSync(path.join(ROOT, 'scripts', 'require-commands.sh'), ['wrk:wrk', 'nginx:nginx-light'], {
+    stdio: 'inherit',
+  });
+  const tools = { wrk: 'wrk', nginx: 'nginx' };
   const seconds = ctx.quick ? 1 : 4;
   const servers = [];
   const samples = Object.fromEntries(SERVERS.map((s) => [s.key, []]));

@@ -13,6 +13,8 @@ import { HttpSession } from './session';
  */
 export interface HttpServerOptions extends ParserLimits, Omit<ConnectionServerOptions, 'onConnection'> {}
 
+export const DEFAULT_PORT = 8080;
+
 export class HttpServer {
   readonly #server: ConnectionServer;
   readonly #date = new HttpDate();
@@ -26,7 +28,7 @@ export class HttpServer {
         ...listen,
         // The layer's own default is the instance's ('thread'): say 'auto', as documented.
         dispatch: listen.dispatch ?? 'auto',
-        port: listen.path === undefined ? (listen.port ?? 8080) : undefined,
+        port: listen.path === undefined ? (listen.port ?? DEFAULT_PORT) : undefined,
         onConnection: (connection) => new HttpSession(connection, router, limits),
       });
     } catch (error) {

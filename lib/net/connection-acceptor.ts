@@ -25,13 +25,16 @@ export class Acceptor {
   }
 
   /**
-   * Accepts every pending connection, handing each to open. An error open throws does not stop
-   * the loop (the rest would wait for an edge that never comes): the first is rethrown at the end.
+   * Accepts every pending connection, handing each to open, while listening() says the listener
+   * is still open (open may close it). An error open throws does not stop the loop (the rest
+   * would wait for an edge that never comes): the first is rethrown at the end.
    */
-  acceptAll(open: (accepted: AcceptedSocket) => void): void {
+  acceptAll(open: (accepted: AcceptedSocket) => void, listening: () => boolean): void {
     let failed = false;
     let firstError: unknown;
-    for (let accepted = this.#acceptOne(); accepted !== null; accepted = this.#acceptOne()) {
+    while (listening()) {
+      const accepted = this.#acceptOne();
+      if (accepted === null) break;
       try {
         open(accepted);
       } catch (error) {

@@ -130,7 +130,8 @@ export class ConnectionServer {
     const drain = opts.drain === undefined ? 'short' : validateOneOf(opts.drain, 'options.drain', ['short', 'eagain']);
     const epollOut =
       opts.epollOut === undefined ? 'always' : validateOneOf(opts.epollOut, 'options.epollOut', ['always', 'pending']);
-    const ownEpoll = opts.epoll === undefined ? new EpollInstance({ dispatch: opts.dispatch as DispatchMode }) : null;
+    const ownEpoll =
+      opts.epoll === undefined ? new EpollInstance({ dispatch: (opts.dispatch ?? 'auto') as DispatchMode }) : null;
     this.#epoll = ownEpoll ?? (opts.epoll as EpollInstance);
     this.#ownsEpoll = ownEpoll !== null;
     try {
@@ -182,16 +183,30 @@ export class ConnectionServer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const connection of [...this.#connections]) connection.destroy();
+    // A close handler that throws must not leave the other connections and the listener open.
+    let failed = false;
+    let firstError: unknown;
+    for (const connection of [...this.#connections]) {
+      try {
+        connection.destroy();
+      } catch (error) {
+        if (!failed) firstError = error;
+        failed = true;
+      }
+    }
     if (!this.#epoll.closed) this.#epoll.remove(this.#listenFd);
     if (this.#ownsEpoll) this.#epoll.close();
     binding.io.close(this.#listenFd);
     if (this.#unixPath !== undefined && !this.#unixPath.startsWith('\0')) fs.rmSync(this.#unixPath, { force: true });
     this.#acceptor.close();
+    if (failed) throw firstError;
   }
 
   #acceptAll(): void {
-    this.#acceptor.acceptAll((accepted) => this.#open(accepted));
+    this.#acceptor.acceptAll(
+      (accepted) => this.#open(accepted),
+      () => !this.#closed,
+    );
     this.stats.shed = this.#acceptor.shed;
   }
 

@@ -22,7 +22,8 @@ export interface ConnectionHandler {
   /**
    * Bytes arrived. buffer[start, end) holds every byte not consumed yet, oldest first. Return how
    * many of them were consumed (0 to end - start); the rest stay, and the next call sees them
-   * again, followed by what arrived since. The buffer is the layer's, valid only during the call.
+   * again, followed by what arrived since (only then: consume every whole message you can). The
+   * buffer is the layer's, valid only during the call.
    */
   data(buffer: Buffer, start: number, end: number, connection: Connection): number;
   /** The peer sent FIN, after its last byte reached data. Default: connection.end(). */
@@ -112,6 +113,7 @@ export class Connection {
   #ending = false;
   #writeShut = false;
   #closed = false;
+  #closeError: Error | null = null;
   readonly #onEvents = (events: number): void => this.#serve(events);
 
   /** @internal The server makes connections. */
@@ -124,6 +126,8 @@ export class Connection {
   /** @internal Registers the socket and serves what arrived before the registration. */
   start(handler: ConnectionHandler): void {
     this.#handler = handler;
+    // Destroyed from onConnection itself (by destroy() or server.close()): the handler hears of it now.
+    if (this.#closed) return handler.close?.(this, this.#closeError);
     this.#outArmed = this.#context.alwaysOut;
     this.#context.epoll.add(this.fd, EVENTS | (this.#outArmed ? EPOLLOUT : 0), this.#onEvents);
     // An edge that came before the registration is not repeated.
@@ -211,6 +215,7 @@ export class Connection {
   destroy(error: Error | null = null): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeError = error;
     this.#held = null;
     this.#queue.clear();
     this.#own = null;

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 
 import {
   ConnectionServer,
+  EpollInstance,
   io,
   sock,
   type Connection,
@@ -140,45 +141,50 @@ describeEachMode('ConnectionServer', (dispatch) => {
     expect(server!.stats.open).toBe(0);
   });
 
-  test('a tiny SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, drain is called, bytes in order', async () => {
-    const payload = randomBytes(4 << 20);
-    let drains = 0;
-    let refused = 0;
-    const port = start({
-      sendBufferSize: 4096,
-      highWaterMark: 64 * 1024,
-      onConnection: (connection) => {
-        let sent = 0;
-        // Writes in 32 KiB pieces while write() says so, and goes on at each drain.
-        const pump = (): void => {
-          while (sent < payload.length) {
-            const size = Math.min(32768, payload.length - sent);
-            const more = connection.write(payload, sent, size);
-            sent += size;
-            if (!more) return void refused++;
-          }
-          connection.end();
-        };
-        return {
-          data: (_b, s, e) => {
-            if (sent === 0) pump();
-            return e - s;
-          },
-          drain: () => {
-            drains++;
-            pump();
-          },
-          // The client's FIN comes long before the last byte: the pump ends when it is done.
-          end: () => undefined,
-        };
-      },
-    });
-    const received = await slowEcho(port, 'go');
-    expect(received.equals(payload)).toBe(true);
-    expect(server!.stats.partialWrites).toBeGreaterThan(0);
-    expect(refused).toBeGreaterThan(0);
-    expect(drains).toBe(refused);
-  }, 30000);
+  test.each(['always', 'pending'] as const)(
+    'a tiny SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, drain is called, bytes in order (epollOut: %s)',
+    async (epollOut) => {
+      const payload = randomBytes(4 << 20);
+      let drains = 0;
+      let refused = 0;
+      const port = start({
+        epollOut,
+        sendBufferSize: 4096,
+        highWaterMark: 64 * 1024,
+        onConnection: (connection) => {
+          let sent = 0;
+          // Writes in 32 KiB pieces while write() says so, and goes on at each drain.
+          const pump = (): void => {
+            while (sent < payload.length) {
+              const size = Math.min(32768, payload.length - sent);
+              const more = connection.write(payload, sent, size);
+              sent += size;
+              if (!more) return void refused++;
+            }
+            connection.end();
+          };
+          return {
+            data: (_b, s, e) => {
+              if (sent === 0) pump();
+              return e - s;
+            },
+            drain: () => {
+              drains++;
+              pump();
+            },
+            // The client's FIN comes long before the last byte: the pump ends when it is done.
+            end: () => undefined,
+          };
+        },
+      });
+      const received = await slowEcho(port, 'go');
+      expect(received.equals(payload)).toBe(true);
+      expect(server!.stats.partialWrites).toBeGreaterThan(0);
+      expect(refused).toBeGreaterThan(0);
+      expect(drains).toBe(refused);
+    },
+    30000,
+  );
 
   test('backpressure: a peer that sends without reading stops being read at the high-water mark', async () => {
     const highWaterMark = 64 * 1024;
@@ -366,6 +372,51 @@ describeEachMode('ConnectionServer', (dispatch) => {
     expect(server!.stats.open).toBe(0);
   });
 
+  test('server.close() from onConnection while more connections wait: the rest are refused, nothing is accepted after', async () => {
+    let opened = 0;
+    const port = start({
+      onConnection: (connection) => {
+        opened++;
+        server!.close();
+        return echoing(connection);
+      },
+    });
+    // Queued together behind one edge of the listener, before the server accepts any.
+    const { fd: gate } = sock.connectTo({ address: '127.0.0.1', port });
+    const clients = Array.from({ length: 5 }, () => sock.connectTo({ address: '127.0.0.1', port }).fd);
+    try {
+      await waitFor(() => server!.closed, 'the server closed');
+      expect(opened).toBe(1);
+      expect(server!.stats.accepted).toBe(1);
+      expect(closed).toHaveLength(1);
+      expect(closed[0].error).toBeNull();
+    } finally {
+      for (const fd of [gate, ...clients]) io.close(fd);
+    }
+  });
+
+  test('server.close() with a close handler that throws: every connection and the listener still close', async () => {
+    const port = start({
+      onConnection: (connection) => ({
+        ...echoing(connection),
+        close() {
+          throw new Error('close handler failed');
+        },
+      }),
+    });
+    const clients = [0, 1, 2].map(() => sock.connectTo({ address: '127.0.0.1', port }).fd);
+    try {
+      await waitFor(() => server!.stats.open === 3, 'three connections');
+      expect(errorFrom(() => server!.close()).message).toBe('close handler failed');
+      expect(server!.stats.open).toBe(0);
+      expect(closed).toHaveLength(3);
+      const into = Buffer.alloc(1);
+      for (const fd of clients) await waitFor(() => io.read(fd, into) === 0, 'the server side closed');
+    } finally {
+      for (const fd of clients) io.close(fd);
+    }
+  });
+
   test('writes: hostile views are read as the engine records them; bad ones throw and change nothing', async () => {
     class Lying extends Uint8Array {
       override get byteLength(): number {
@@ -399,6 +450,20 @@ describeEachMode('ConnectionServer', (dispatch) => {
     expect(answer.length).toBe(300002);
     expect(answer.subarray(0, 300000).every((b) => b === 7)).toBe(true);
     expect([...answer.subarray(300000)]).toEqual([2, 3]);
+  });
+
+  test("on the caller's EpollInstance: served there, and left open (and empty) by close()", async () => {
+    const epoll = new EpollInstance({ dispatch });
+    try {
+      const shared = new ConnectionServer({ epoll, onConnection: echoing });
+      expect(shared.epoll).toBe(epoll);
+      expect((await echo(portOf(shared), Buffer.from('shared'))).toString()).toBe('shared');
+      shared.close();
+      expect(epoll.closed).toBe(false);
+      expect(epoll.size).toBe(0);
+    } finally {
+      epoll.close();
+    }
   });
 
   test('a Unix socket, and write() after close returns false', async () => {

@@ -1,6 +1,6 @@
 // examples/http's server on real loopback connections, in both dispatch modes, as the clients
 // people use talk to it (fetch, node:http, curl), and as an attacker does, with raw bytes.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -14,19 +14,16 @@ import { exchange, splitResponses } from '../support/http-client';
 import { describeEachMode } from '../support/modes';
 import { waitFor } from '../support/wait';
 
-// curl is Debian's, installed when missing (CI runs as root on a clean machine), as the bench does.
-const { ensureCommands } = require('../../bench/lib/apt') as {
-  ensureCommands: (commands: Record<string, string>) => Record<string, string>;
-};
-let CURL = '';
+// curl is Debian's, installed when missing (CI runs as root on a clean machine).
 beforeAll(() => {
-  CURL = ensureCommands({ curl: 'curl' }).curl;
+  const script = path.resolve(__dirname, '../../scripts/require-commands.sh');
+  execFileSync(script, ['curl:curl'], { stdio: 'inherit', timeout: 300_000 });
 }, 300_000);
 
 function curl(args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     execFile(
-      CURL,
+      'curl',
       ['--silent', '--show-error', ...args],
       { encoding: 'buffer', maxBuffer: 64 << 20 },
       (error, stdout, stderr) =>

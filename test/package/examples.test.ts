@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { echo } from '../support/echo-client';
+import { RespClient } from '../support/resp-client';
 import { waitFor } from '../support/wait';
 
 const EXAMPLES = path.resolve(__dirname, '../../dist/examples');
@@ -48,6 +49,24 @@ function cpuTicks(pid: number): number {
 }
 
 describe('examples', () => {
+  test.each([[[]], [['--workers', '2']]])(
+    'resp-server %p: prints how to connect, answers redis commands, and exits cleanly on SIGTERM',
+    async (workers) => {
+      const server = run(process.execPath, [path.join(EXAMPLES, 'resp-server.js'), '--port', '0', ...workers]);
+      await waitFor(() => /try: redis-cli -p \d+ ping/.test(server.output()), 'the connect hint', 10000);
+      const port = Number(/redis-cli -p (\d+)/.exec(server.output())![1]);
+      const client = new RespClient(port);
+      expect(await client.call('SET', 'k', 'v')).toBe('OK');
+      expect(await client.call('GET', 'k')).toBe('v');
+      client.close();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toMatch(
+        workers.length === 0 ? /closed after 1 connections/ : /connections per thread: \d+ \d+/,
+      );
+    },
+  );
+
   test('echo-server: prints how to connect, echoes, and exits cleanly on SIGTERM', async () => {
     const server = run(process.execPath, [
       path.join(EXAMPLES, 'echo-server.js'),
@@ -87,6 +106,9 @@ describe('examples', () => {
     ['echo-cluster', ['--workers', 'many'], /--workers must be an integer from 1 to 256, not 'many'/],
     ['echo-cluster', ['--path', '/tmp/echo.sock'], /--path: SO_REUSEPORT needs TCP/],
     ['echo-cluster', ['--port', 'abc'], /--port must be an integer from 0 to 65535, not 'abc'/],
+    ['resp-server', ['--port', 'abc'], /--port must be an integer from 0 to 65535, not 'abc'/],
+    ['resp-server', ['--workers', '0'], /--workers must be an integer from 1 to 256, not '0'/],
+    ['resp-server', ['--workers', '2', '--path', '/tmp/resp.sock'], /--path: SO_REUSEPORT needs TCP/],
     ['http-server', ['--workers', '0'], /--workers must be an integer from 1 to 256, not '0'/],
     [
       'http-server',
@@ -104,7 +126,7 @@ describe('examples', () => {
     );
   });
 
-  test.each(['echo-server', 'echo-cluster', 'http-server'])(
+  test.each(['echo-server', 'echo-cluster', 'resp-server', 'http-server'])(
     '%s --help: the usage with every option, status 0',
     async (program) => {
       const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), '--help']);
@@ -119,7 +141,7 @@ describe('examples', () => {
     },
   );
 
-  test.each(['echo-server', 'echo-cluster', 'http-server'])(
+  test.each(['echo-server', 'echo-cluster', 'resp-server', 'http-server'])(
     '%s on a port in use: one line naming it and EADDRINUSE, status 1',
     async (program) => {
       const taken = net.createServer().listen(0, '127.0.0.1');

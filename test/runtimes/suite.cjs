@@ -21,9 +21,19 @@ const {
   ROOT,
   scratch,
 } = require('./runner.cjs');
-const { EpollInstance, EventFd, TimerFd, io, sock, EPOLLIN, EPOLLOUT, EPOLLET, EPOLLONESHOT, EPOLLRDHUP } = require(
-  PACKAGE,
-);
+const {
+  ConnectionServer,
+  EpollInstance,
+  EventFd,
+  TimerFd,
+  io,
+  sock,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLET,
+  EPOLLONESHOT,
+  EPOLLRDHUP,
+} = require(PACKAGE);
 const { Epoll } = require(path.join(ROOT, 'dist/lib/compat.js'));
 
 const ON_NODE = RUNTIME === 'node';
@@ -407,3 +417,55 @@ test(`AsyncLocalStorage ${ON_NODE ? 'reaches' : 'does not reach'} handlers`, asy
 });
 
 run();
+
+for (const dispatch of MODES) {
+  test(`${dispatch}: the connection layer serves lines split across reads, a 1 MiB reply and a half-close, to 20 clients`, async () => {
+    const closed = [];
+    const server = new ConnectionServer({
+      dispatch,
+      sendBufferSize: 4096,
+      onConnection: (connection) => ({
+        // Every whole line, each answered; a partial one waits for the rest.
+        data(buffer, start, end) {
+          let at = start;
+          for (let newline = buffer.indexOf(10, at); newline >= 0 && newline < end; newline = buffer.indexOf(10, at)) {
+            const line = buffer.toString('latin1', at, newline);
+            connection.write(line === 'big' ? Buffer.alloc(1 << 20, 'b') : `${line.toUpperCase()}\n`);
+            at = newline + 1;
+          }
+          return at - start;
+        },
+        close: (c, error) => closed.push(error),
+      }),
+    });
+    try {
+      const { port } = server.address;
+      const replies = await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            new Promise((resolve, reject) => {
+              const client = net.connect(port, '127.0.0.1');
+              let data = '';
+              client.on('data', (d) => (data += d.toString('latin1')));
+              client.on('end', () => resolve(data));
+              client.on('error', reject);
+              client.write(`client ${i} `);
+              client.write(`line\nbi`);
+              client.end('g\n');
+            }),
+        ),
+      );
+      const expected = (i) => `CLIENT ${i} LINE\n${'b'.repeat(1 << 20)}`;
+      assert.deepEqual(
+        replies.map((reply, i) => reply === expected(i)),
+        Array(20).fill(true),
+      );
+      await waitFor(() => closed.length === 20, 'every connection closed');
+      assert.deepEqual(closed, Array(20).fill(null));
+      assert.equal(server.stats.open, 0);
+    } finally {
+      server.close();
+    }
+  });
+}
