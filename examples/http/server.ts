@@ -3,7 +3,7 @@
 // connection's parser; the router and its Date are shared by every connection of the server.
 import { ConnectionServer, type ConnectionServerOptions, type DispatchMode, type sock } from '../../lib';
 import { HttpDate } from './date';
-import type { ParserLimits } from './parser';
+import { resolveLimits, type ParserLimits } from './parser';
 import { Router } from './router';
 import { HttpSession } from './session';
 
@@ -17,17 +17,17 @@ export const DEFAULT_PORT = 8080;
 
 export class HttpServer {
   readonly #server: ConnectionServer;
-  readonly #date = new HttpDate();
+  readonly #date: HttpDate;
 
   constructor(options: HttpServerOptions = {}) {
     const { maxHeadBytes, maxHeaders, maxBodyBytes, ...listen } = options;
-    const limits = { maxHeadBytes, maxHeaders, maxBodyBytes };
+    // Checked here, so that a bad limit fails the server's start, not its first connection.
+    const limits = resolveLimits({ maxHeadBytes, maxHeaders, maxBodyBytes });
+    this.#date = new HttpDate();
     const router = new Router(this.#date);
     try {
       this.#server = new ConnectionServer({
         ...listen,
-        // The layer's own default is the instance's ('thread'): say 'auto', as documented.
-        dispatch: listen.dispatch ?? 'auto',
         port: listen.path === undefined ? (listen.port ?? DEFAULT_PORT) : undefined,
         onConnection: (connection) => new HttpSession(connection, router, limits),
       });

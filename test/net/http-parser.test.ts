@@ -177,6 +177,34 @@ describe('HTTP request parser: requests it accepts', () => {
   });
 });
 
+describe('HTTP request parser: limits', () => {
+  test.each([
+    ['maxHeadBytes', 15],
+    ['maxHeadBytes', (1 << 20) + 1],
+    ['maxHeaders', 0],
+    ['maxHeaders', 10_001],
+    ['maxBodyBytes', -1],
+    ['maxBodyBytes', 2 ** 31],
+    ['maxBodyBytes', 1.5],
+    ['maxHeaders', NaN],
+    ['maxHeadBytes', '1024'],
+  ])('%s %p is a RangeError with a code, before any byte is parsed', (name, value) => {
+    const make = (): RequestParser =>
+      new RequestParser({ request() {}, continue() {}, error() {} }, { [name]: value as number });
+    expect(make).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+    expect(make).toThrow(new RegExp(`options\\.${name}`));
+  });
+
+  test('maxBodyBytes 0 refuses any body, and takes requests without one', () => {
+    const events = parseInPieces(
+      raw('GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx'),
+      [],
+      { maxBodyBytes: 0 },
+    );
+    expect(events.map((e) => (e.type === 'error' ? e.status : e.type))).toEqual(['request', 413]);
+  });
+});
+
 describe('HTTP request parser: requests it refuses', () => {
   test.each(REFUSED)('%s', (_, input, status, message) => {
     expect(errorOf(input)).toEqual({ status, message });

@@ -259,6 +259,12 @@ describeEachMode('HTTP server', (dispatch) => {
     }
   });
 
+  test('a bad limit fails the start, with nothing left listening', () => {
+    expect(() => new HttpServer({ port: 0, dispatch, maxHeaders: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+  });
+
   test('limits are options: a smaller head limit refuses what the default takes', async () => {
     server.close();
     start({ maxHeadBytes: 64, maxBodyBytes: 4 });
