@@ -3,7 +3,8 @@
 // connection's parser; the router and its Date are shared by every connection of the server.
 import { ConnectionServer, type ConnectionServerOptions, type DispatchMode, type sock } from '../../lib';
 import { HttpDate } from './date';
-import { resolveLimits, type ParserLimits } from './parser';
+import { IdleSweeper } from './idle';
+import { limit, resolveLimits, type ParserLimits } from './limits';
 import { Router } from './router';
 import { HttpSession } from './session';
 
@@ -11,28 +12,39 @@ import { HttpSession } from './session';
  * The connection layer's options (host, port or path, dispatch, reusePort, ...; port defaults to
  * 8080 here) and the parser's limits.
  */
-export interface HttpServerOptions extends ParserLimits, Omit<ConnectionServerOptions, 'onConnection'> {}
+export interface HttpServerOptions extends ParserLimits, Omit<ConnectionServerOptions, 'onConnection'> {
+  /**
+   * Milliseconds a connection may go without progress (a whole head, body bytes, or anything read
+   * after the server closed its side) before it is closed; 0: never. Default 60,000.
+   */
+  idleTimeout?: number;
+}
 
 export const DEFAULT_PORT = 8080;
 
 export class HttpServer {
   readonly #server: ConnectionServer;
   readonly #date: HttpDate;
+  readonly #sweeper: IdleSweeper;
 
   constructor(options: HttpServerOptions = {}) {
-    const { maxHeadBytes, maxHeaders, maxBodyBytes, ...listen } = options;
+    const { maxHeadBytes, maxHeaders, maxBodyBytes, idleTimeout, ...listen } = options;
     // Checked here, so that a bad limit fails the server's start, not its first connection.
     const limits = resolveLimits({ maxHeadBytes, maxHeaders, maxBodyBytes });
+    const timeout = limit(idleTimeout, 'idleTimeout', 0, 0x7fffffff, 60_000);
     this.#date = new HttpDate();
+    this.#sweeper = new IdleSweeper(timeout);
     const router = new Router(this.#date);
+    const sweeper = this.#sweeper;
     try {
       this.#server = new ConnectionServer({
         ...listen,
         port: listen.path === undefined ? (listen.port ?? DEFAULT_PORT) : undefined,
-        onConnection: (connection) => new HttpSession(connection, router, limits),
+        onConnection: (connection) => new HttpSession(connection, router, sweeper, limits),
       });
     } catch (error) {
       this.#date.close();
+      this.#sweeper.close();
       throw error;
     }
   }
@@ -57,5 +69,6 @@ export class HttpServer {
   close(): void {
     this.#server.close();
     this.#date.close();
+    this.#sweeper.close();
   }
 }

@@ -259,10 +259,60 @@ describeEachMode('HTTP server', (dispatch) => {
     }
   });
 
+  // A connection the server closes: resolves once the server sent FIN or reset it.
+  function closedByServer(socket: net.Socket): Promise<void> {
+    return new Promise((resolve) => {
+      socket.on('error', () => resolve());
+      socket.on('end', () => resolve());
+    });
+  }
+
+  test('idleTimeout: silent, slowloris and never-closing clients are dropped; a busy one is not', async () => {
+    server.close();
+    start({ idleTimeout: 300 });
+    const connect = async (): Promise<net.Socket> => {
+      const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      await new Promise((resolve) => socket.on('connect', resolve));
+      // Flowing, so that 'end' comes as soon as the server's FIN does.
+      return socket.resume();
+    };
+    const silent = await connect();
+    // A head a byte every 50 ms, never finished: bytes, but no progress.
+    const slow = await connect();
+    const head = 'GET / HTTP/1.1\r\nHost: h\r\nX: ' + 'y'.repeat(1000);
+    let sent = 0;
+    const drip = setInterval(() => slow.writable && slow.write(head[sent++ % head.length]), 50);
+    // Refused, and then never sends its own FIN.
+    const refused = await connect();
+    refused.write('GET / HTTP/1.1\nHost: h\n\n');
+    // A request every 100 ms for a second: three times the timeout, always with progress.
+    const busy = await connect();
+    let answered = 0;
+    const busyErrors: Error[] = [];
+    busy.on('error', (error) => busyErrors.push(error));
+    busy.on('data', (chunk: Buffer) => (answered += chunk.toString().split('Hello, World!').length - 1));
+    const asking = setInterval(() => busy.write(GET()), 100);
+    try {
+      await Promise.all([closedByServer(silent), closedByServer(slow), closedByServer(refused)]);
+      // The refused one is answered and half-closed at once; then the timeout closes it entirely.
+      await waitFor(() => server.stats.open === 1, 'only the busy connection open');
+      await waitFor(() => answered >= 10, 'ten answers on the busy connection');
+      expect(busy.readyState).toBe('open');
+      expect(busyErrors).toEqual([]);
+      expect(server.stats.open).toBe(1);
+    } finally {
+      clearInterval(drip);
+      clearInterval(asking);
+      for (const socket of [silent, slow, refused, busy]) socket.destroy();
+    }
+  });
+
   test('a bad limit fails the start, with nothing left listening', () => {
-    expect(() => new HttpServer({ port: 0, dispatch, maxHeaders: 0 })).toThrow(
-      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
-    );
+    for (const bad of [{ maxHeaders: 0 }, { idleTimeout: -1 }, { idleTimeout: 0.5 }]) {
+      expect(() => new HttpServer({ port: 0, dispatch, ...bad })).toThrow(
+        expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+      );
+    }
   });
 
   test('limits are options: a smaller head limit refuses what the default takes', async () => {

@@ -1,7 +1,7 @@
 // Driving examples/http's RequestParser as a connection would: bytes arrive in pieces, what the
 // parser leaves unconsumed is presented again with the next piece, and the read buffer is
 // overwritten after each call, so that a parser keeping a pointer into it is caught.
-import type { ParserLimits } from '../../examples/http/parser';
+import type { ParserLimits } from '../../examples/http/limits';
 import { RequestParser } from '../../examples/http/parser';
 
 export type ParseEvent =
