@@ -30,4 +30,4 @@ export {
   type DrainPolicy,
   type EpollOutPolicy,
 } from './net/connection-server';
-export { Connection, type ConnectionHandler, type ConnectionStats } from './net/connection';
+export { Connection, type ConnectionHandler, type ConnectionStats, type ReadBuffer } from './net/connection';

@@ -17,6 +17,12 @@ const sock = binding.sock;
 const { SHUT_WR, SOL_SOCKET, SO_ERROR } = sock.constants;
 const { EAGAIN } = os.constants.errno;
 
+/**
+ * The buffer data() reads from: a Node Buffer at run time, typed as one where Node's types are
+ * loaded (@types/node), else as the Uint8Array it extends, so the package's types need neither.
+ */
+export type ReadBuffer = typeof globalThis extends { Buffer: { allocUnsafe(size: number): infer B } } ? B : Uint8Array;
+
 /** What a protocol does with a connection. Only data is required. */
 export interface ConnectionHandler {
   /**
@@ -25,7 +31,7 @@ export interface ConnectionHandler {
    * again, followed by what arrived since (only then: consume every whole message you can). The
    * buffer is the layer's, valid only during the call.
    */
-  data(buffer: Buffer, start: number, end: number, connection: Connection): number;
+  data(buffer: ReadBuffer, start: number, end: number, connection: Connection): number;
   /** The peer sent FIN, after its last byte reached data. Default: connection.end(). */
   end?(connection: Connection): void;
   /** write() returned false, and everything queued has now been written. */
@@ -54,7 +60,7 @@ export interface ConnectionContext {
   readonly epoll: EpollInstance;
   readonly stats: ConnectionStats;
   /** Where reads land while a connection keeps no partial message: one for all connections. */
-  readonly scratch: Buffer;
+  readonly scratch: ReadBuffer;
   readonly highWaterMark: number;
   readonly maxReadBuffer: number;
   /** Stop reading at a short read (see DrainPolicy). */
@@ -100,7 +106,7 @@ export class Connection {
   // This connection's handlers on the stack: writes are gathered, reads wait.
   #depth = 0;
   // The unconsumed bytes of a partial message: own[ownStart, ownEnd).
-  #own: Buffer | null = null;
+  #own: ReadBuffer | null = null;
   #ownStart = 0;
   #ownEnd = 0;
   #paused = false;
@@ -323,7 +329,7 @@ export class Connection {
 
   // The connection's own buffer with room after ownEnd: compacted, then grown up to the limit.
   // null (the connection destroyed) when a partial message fills the largest buffer allowed.
-  #roomInOwn(): Buffer | null {
+  #roomInOwn(): ReadBuffer | null {
     let own = this.#own!;
     if (own.length - this.#ownEnd >= MIN_ROOM) return own;
     const kept = this.#ownEnd - this.#ownStart;
@@ -344,7 +350,7 @@ export class Connection {
   }
 
   // Calls the data handler: what it consumed, checked. Writes it makes go out when it returns.
-  #deliver(buffer: Buffer, start: number, end: number): number {
+  #deliver(buffer: ReadBuffer, start: number, end: number): number {
     const handler = this.#handler!;
     this.#depth++;
     let consumed: unknown;

@@ -1,6 +1,7 @@
 // A TypeScript user's ESM module (the import condition). It is only type-checked, by
 // scripts/test-package.sh, against the packed package installed in a fresh project.
 import {
+  ConnectionServer,
   EPOLLET,
   EPOLLIN,
   EpollInstance,
@@ -9,6 +10,7 @@ import {
   eventNames,
   io,
   sock,
+  type ConnectionHandler,
   type EpollHandler,
   type SystemError,
 } from 'linux-epoll';
@@ -36,6 +38,23 @@ const read: number | null = io.read(readEnd, new Uint8Array(8), 0, 8);
 const listener: number = sock.listenTcp({ host: '127.0.0.1', port: 0 });
 const pending: SystemError | null = sock.socketError(listener);
 use(wrote, read, pending, writeEnd);
+
+// The connection layer: a handler's buffer indexes and searches as a Uint8Array (a Buffer with @types/node).
+const server = new ConnectionServer({
+  port: 0,
+  onConnection: (connection): ConnectionHandler => ({
+    data(buffer, start, end) {
+      const newline: number = buffer.indexOf(10, start);
+      if (newline < 0 || newline >= end) return 0;
+      const more: boolean = connection.write(buffer, start, newline + 1 - start);
+      if (!more) connection.pause();
+      return newline + 1 - start;
+    },
+    close: (_closed, error: Error | null) => use(error),
+  }),
+});
+use(server.address, server.stats.open);
+server.close();
 
 // @ts-expect-error an fd is a number
 ep.add('3', EPOLLIN, onReady);
