@@ -2,17 +2,15 @@
 // Redis protocol throughput, measured by redis-benchmark: examples/resp-server (linux-epoll)
 // against redis-server itself and against the same RESP engine on node:net.
 const { execFile, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const { cpuMicros } = require('../lib/cpu');
 const { summarize } = require('../lib/stats');
 const { ROOT, nodeProgram, startServer } = require('../lib/processes');
 const { table, spread, ratio } = require('../lib/table');
 
 const RESP_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'resp-server.js');
 const TESTS = ['SET', 'GET'];
-// Linux's USER_HZ, the unit of /proc/PID/stat's times.
-const TICKS_PER_SECOND = 100;
 const PIPELINES = [1, 16];
 
 // A port free now, for redis-server, which cannot be asked for port 0 (it means "no TCP").
@@ -51,12 +49,6 @@ const SERVERS = [
   },
   { key: 'net', label: 'the same engine on node:net', start: () => startServer(nodeProgram('resp-net-server')) },
 ];
-
-// User plus system CPU time of a process and all its threads, in µs.
-function cpuMicros(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
-}
 
 // requests/s of each test, from redis-benchmark's CSV ("SET","41067.76",...).
 function benchmark(port, pipeline, requests) {

@@ -110,6 +110,14 @@ describe('examples', () => {
     ['resp-server', ['--port', 'abc'], /--port must be an integer from 0 to 65535, not 'abc'/],
     ['resp-server', ['--workers', '0'], /--workers must be an integer from 1 to 256, not '0'/],
     ['resp-server', ['--workers', '2', '--path', '/tmp/resp.sock'], /--path: SO_REUSEPORT needs TCP/],
+    ['http-server', ['--workers', '0'], /--workers must be an integer from 1 to 256, not '0'/],
+    [
+      'http-server',
+      ['--path', '/tmp/http.sock', '--workers', '2'],
+      /--path: SO_REUSEPORT needs TCP, so --workers must be 1/,
+    ],
+    ['http-server', ['--port', '65536'], /--port must be an integer from 0 to 65535, not '65536'/],
+    ['http-server', ['--dispatch', 'poll'], /--dispatch must be auto, loop or thread, not 'poll'/],
   ];
   test.each(BAD_COMMAND_LINES)('%s %p: one line saying what is wrong, status 2', async (program, args, message) => {
     const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), ...args]);
@@ -119,7 +127,7 @@ describe('examples', () => {
     );
   });
 
-  test.each(['echo-server', 'echo-cluster', 'resp-server'])(
+  test.each(['echo-server', 'echo-cluster', 'resp-server', 'http-server'])(
     '%s --help: the usage with every option, status 0',
     async (program) => {
       const child = run(process.execPath, [path.join(EXAMPLES, `${program}.js`), '--help']);
@@ -130,10 +138,11 @@ describe('examples', () => {
         expect.arrayContaining(['host', 'port', 'path', 'dispatch', 'epollout', 'drain', 'help']),
       );
       if (program !== 'echo-server') expect(options).toContain('workers');
+      if (program === 'http-server') expect(child.output()).toMatch(/--port N +.*\(default 8080\)\n/);
     },
   );
 
-  test.each(['echo-server', 'echo-cluster', 'resp-server'])(
+  test.each(['echo-server', 'echo-cluster', 'resp-server', 'http-server'])(
     '%s on a port in use: one line naming it and EADDRINUSE, status 1',
     async (program) => {
       const taken = net.createServer().listen(0, '127.0.0.1');
@@ -153,7 +162,7 @@ describe('examples', () => {
     },
   );
 
-  test.each(['echo-server', 'echo-cluster'])(
+  test.each(['echo-server', 'echo-cluster', 'http-server'])(
     '%s on a privileged port without privilege: one line with EACCES, status 1',
     async (program) => {
       // Ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need CAP_NET_BIND_SERVICE:
@@ -212,6 +221,39 @@ describe('examples', () => {
     expect(perThread[0] + perThread[1]).toBe(40);
     expect(Math.min(...perThread)).toBeGreaterThan(0);
   }, 20000);
+
+  test.each([[1], [2]])(
+    'http-server --workers %i: answers fetch, and exits cleanly on SIGTERM',
+    async (workers) => {
+      const server = run(process.execPath, [
+        path.join(EXAMPLES, 'http-server.js'),
+        '--port',
+        '0',
+        '--workers',
+        String(workers),
+      ]);
+      await waitFor(() => /try: curl http:\/\/127\.0\.0\.1:\d+\//.test(server.output()), 'the start line', 10000);
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(server.output())![1]);
+      expect(server.output()).toMatch(workers === 1 ? /\(dispatch: loop\)/ : /2 worker threads/);
+      // A connection each (Connection: close), so that the kernel spreads them over the threads.
+      const texts = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          fetch(`http://127.0.0.1:${port}/`, { headers: { Connection: 'close' } }).then((r) => r.text()),
+        ),
+      );
+      expect(new Set(texts)).toEqual(new Set(['Hello, World!']));
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      if (workers === 1) {
+        expect(server.output()).toContain('closed after 40 connections');
+      } else {
+        const perThread = /connections per thread: (\d+) (\d+)/.exec(server.output())!.slice(1).map(Number);
+        expect(perThread[0] + perThread[1]).toBe(40);
+        expect(Math.min(...perThread)).toBeGreaterThan(0);
+      }
+    },
+    20000,
+  );
 
   test('timerfd: ten ticks, the blocked stretch reported as several expirations in one read', async () => {
     const example = run(process.execPath, [path.join(EXAMPLES, 'timerfd.js')]);

@@ -660,3 +660,36 @@ for (const dispatch of MODES) {
     }
   });
 }
+
+const { HttpServer } = require(path.join(ROOT, 'dist/examples/http/server.js'));
+
+for (const dispatch of MODES) {
+  test(`${dispatch}: the HTTP example answers pipelined GET and chunked POST, refuses a bare LF, and closes`, async () => {
+    // The Date timer and the idle sweeper are unref'd where the runtime's timers can be.
+    const server = new HttpServer({ port: 0, dispatch, idleTimeout: 5000 });
+    try {
+      const exchange = (request) =>
+        new Promise((resolve, reject) => {
+          const client = net.connect(server.address.port, '127.0.0.1');
+          let data = '';
+          client.on('data', (d) => (data += d.toString('latin1')));
+          client.on('end', () => resolve(data));
+          client.on('error', reject);
+          client.end(request);
+        });
+      const ok = await exchange(
+        'GET / HTTP/1.1\r\nHost: h\r\n\r\n' +
+          'POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
+      );
+      assert.match(
+        ok,
+        /^HTTP\/1\.1 200 OK\r\nDate: \w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT\r\n[^]*\r\n\r\nHello, World!HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nabcde$/,
+      );
+      const refused = await exchange('GET / HTTP/1.1\nHost: h\n\n');
+      assert.match(refused, /^HTTP\/1\.1 400 Bad Request\r\n[^]*Connection: close\r\n\r\nline not ended by CRLF\n$/);
+      await waitFor(() => server.stats.open === 0, 'every connection closed');
+    } finally {
+      server.close();
+    }
+  });
+}
