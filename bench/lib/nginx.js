@@ -6,16 +6,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
+const { freePort } = require('./free-port');
 
 function configuration(dir, port, body) {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']

@@ -2,27 +2,16 @@
 // Redis protocol throughput, measured by redis-benchmark: examples/resp-server (linux-epoll)
 // against redis-server itself and against the same RESP engine on node:net.
 const { execFile, execFileSync } = require('node:child_process');
-const net = require('node:net');
 const path = require('node:path');
 const { cpuMicros } = require('../lib/cpu');
 const { summarize } = require('../lib/stats');
 const { ROOT, nodeProgram, startServer } = require('../lib/processes');
 const { table, spread, ratio } = require('../lib/table');
+const { freePort } = require('../lib/free-port');
 
 const RESP_EXAMPLE = path.join(ROOT, 'dist', 'examples', 'resp-server.js');
 const TESTS = ['SET', 'GET'];
 const PIPELINES = [1, 16];
-
-// A port free now, for redis-server, which cannot be asked for port 0 (it means "no TCP").
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 // From perf record -g and --cpu-prof of examples/resp-server under this load (docs/SERVERS.md).
 const PROFILE = [
