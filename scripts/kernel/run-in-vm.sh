@@ -70,7 +70,7 @@ timeout --kill-after=5 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config
   "${machine[@]}" -m "$memory" -smp "$cpus" -no-reboot -serial stdio \
   -kernel "$image" -initrd "$work/initramfs.cpio" \
   -append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" </dev/null |
-  "$here/console-filter.awk" -v logfile="$log"
+  "$here/console-filter.sh" "$log"
 qemu_status=${PIPESTATUS[0]}
 set -e
 seconds=$(echo "$(date +%s.%N) - $started" | bc)

@@ -22,7 +22,7 @@ suite() {
 }
 
 jest=(node node_modules/jest/bin/jest.js --ci)
-suite "gpio-sim smoke test on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 180 -- sh test/kernel/gpio-sim-smoke.sh
+suite "gpio-sim smoke test on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 300 -- sh test/kernel/gpio-sim-smoke.sh
 suite "core suite on Debian 11's 5.10" --kernel 5.10-debian --timeout 900 -- \
   "${jest[@]}" test/core test/epoll test/fds test/net test/compat
 
