@@ -8,7 +8,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/../apt-packages.sh"
 source "$here/cache-dir.sh"
 root="$(realpath "$1")"
-[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' || apt_install busybox-static
+# Debian's busybox package is dynamically linked: the guest needs the static one.
+dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || apt_install busybox-static
 require_commands cpio:cpio
 [ -x /usr/bin/python3 ] || apt_install python3-minimal
 

@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ $# -gt 0 ] || { echo "run-in-vm.sh: no command given after --" >&2 && exit 2; }
-require_commands qemu-system-x86_64:qemu-system-x86
+require_commands qemu-system-x86_64:qemu-system-x86 bc:bc flock:util-linux
 
 image="$("$here/kernel-image.sh" "$kernel")"
 base="$("$here/initramfs-base.sh" "$root")"
