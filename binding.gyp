@@ -14,7 +14,9 @@
         "native/epoll/loop_watcher.cc",
         "native/fds/counter_fd.cc",
         "native/fds/io.cc",
-        "native/net/sock.cc"
+        "native/net/sock.cc",
+        "native/gpio/gpio.cc",
+        "native/gpio/gpio_layout.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # A native call that a worker's termination interrupts would otherwise rethrow an error that

@@ -10,6 +10,7 @@
 #include "epoll/poller.h"
 #include "fds/counter_fd.h"
 #include "fds/io.h"
+#include "gpio/gpio.h"
 #include "net/sock.h"
 
 namespace {
@@ -21,6 +22,7 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     exports.Set("io", IoFamily(env));
     exports.Set("counterFd", CounterFdFamily(env));
     exports.Set("sock", SockFamily(env));
+    exports.Set("gpio", GpioFamily(env));
   }
 };
 
