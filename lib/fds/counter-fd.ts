@@ -1,60 +1,24 @@
-// The shape shared by the kernel's counter fds (eventfd, timerfd): an fd that reads as one 8-byte
-// count in host byte order, closed once: by close(), or else when the object is collected or its
-// worker ends, so that a dropped one leaks nothing.
-import { binding, type NativeOwnedFd } from '../core/binding';
-import { check, checkOrNull, closedError } from '../core/errors';
+// The shape shared by the kernel's counter fds (eventfd, timerfd): an owned fd that reads as one
+// 8-byte count in host byte order.
+import { binding } from '../core/binding';
+import { checkOrNull } from '../core/errors';
+import { OwnedDescriptor, openFd } from '../core/owned-descriptor';
 
 const COUNTER_BYTES = 8;
 const counter = new BigUint64Array(1);
 
-// How the subclasses reach the fd: functions, not properties of the object, which user code could
-// shadow by assignment and so redirect a write to another fd.
-export let openFd: (counterFd: CounterFd) => number;
+export { openFd };
+// A function, not a method, for the reason openFd is one (lib/core/owned-descriptor.ts).
 export let readCounter: (counterFd: CounterFd) => bigint | null;
 
-export abstract class CounterFd {
+export abstract class CounterFd extends OwnedDescriptor {
   static {
-    openFd = (counterFd) => counterFd.#openFd();
     readCounter = (counterFd) => counterFd.#readCounter();
-  }
-
-  #fd: number;
-  readonly #owner: NativeOwnedFd;
-
-  protected constructor(fd: number) {
-    this.#owner = new binding.counterFd.OwnedFd(fd);
-    this.#fd = fd;
-  }
-
-  /** The fd; -1 once closed. Close it with close(), never by number: this object owns it. */
-  get fd(): number {
-    return this.#fd;
-  }
-
-  get closed(): boolean {
-    return this.#fd < 0;
-  }
-
-  /** Idempotent. remove() it from every EpollInstance first. */
-  close(): void {
-    if (this.#fd < 0) return;
-    const fd = this.#fd;
-    this.#fd = -1;
-    check(this.#owner.close(), 'close', fd);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 
   // The count, which the read resets: null when it is 0.
   #readCounter(): bigint | null {
-    const fd = this.#openFd();
+    const fd = openFd(this);
     return checkOrNull(binding.io.read(fd, counter, 0, COUNTER_BYTES), 'read', fd) === null ? null : counter[0];
-  }
-
-  #openFd(): number {
-    if (this.#fd < 0) throw closedError(this.constructor.name);
-    return this.#fd;
   }
 }

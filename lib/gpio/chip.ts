@@ -10,6 +10,7 @@ import { checkIoctl, gpioError } from './errors';
 import { encodeConfig, type LineConfig } from './line-config';
 import { parseLineInfo, type LineInfo } from './line-info';
 import { makeLineRequest, type LineRequest } from './line-request';
+import { openFd } from '../core/owned-descriptor';
 import { GpioFd } from './gpio-fd';
 import { layout, RecordReader, uapi } from './records';
 
@@ -104,7 +105,7 @@ export class GpioChip extends GpioFd<InfoChange> implements ChipInfo {
 
   /** Requests lines: EBUSY if any is held already, by anyone. */
   requestLines(options: LineRequestOptions): LineRequest {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const opts = validateOptions(options);
     const { lines: names, consumer: c, eventBufferSize: size } = opts;
     const consumer = validateConsumer(c);
@@ -128,14 +129,14 @@ export class GpioChip extends GpioFd<InfoChange> implements ChipInfo {
 
   /** Stops watching the line: EBUSY if it was not watched. */
   unwatchLineInfo(offset: number): void {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const line = validateInteger(offset, 'offset', 0, 0xffffffff);
     checkIoctl(native.unwatchLineInfo(fd, line), 'GPIO_GET_LINEINFO_UNWATCH_IOCTL', fd);
   }
 
   /** The changes of watched lines waiting, oldest first, from one read; null when none. */
   readInfoChanges(): InfoChange[] | null {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const record = this.#changeRecord;
     const read = checkOrNull(binding.io.read(fd, record.bytes, 0, record.bytes.length), 'read', fd);
     if (read === null) return null;
@@ -160,7 +161,7 @@ export class GpioChip extends GpioFd<InfoChange> implements ChipInfo {
     ioctl: string,
     offset: number,
   ): LineInfo {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const line = validateInteger(offset, 'offset', 0, 0xffffffff);
     checkIoctl(call(fd, line, this.#lineRecord.bytes), ioctl, fd);
     return parseLineInfo(this.#lineRecord);

@@ -6,6 +6,7 @@ import { copyArray } from '../core/validate';
 import { checkIoctl } from './errors';
 import { encodeConfig, valueBits, type LineConfig, type LineValue } from './line-config';
 import { EventSequence, type LineEvent } from './line-events';
+import { openFd } from '../core/owned-descriptor';
 import { GpioFd } from './gpio-fd';
 import { layout, RecordReader } from './records';
 
@@ -37,7 +38,7 @@ export class LineRequest extends GpioFd<LineEvent> {
 
   /** The logical value of every line, in request order. */
   getValues(): (0 | 1)[] {
-    const fd = this.openFd();
+    const fd = openFd(this);
     words[0] = 0n;
     words[1] = this.#all;
     checkIoctl(native.getValues(fd, words), 'GPIO_V2_LINE_GET_VALUES_IOCTL', fd);
@@ -47,7 +48,7 @@ export class LineRequest extends GpioFd<LineEvent> {
 
   /** Drives output lines: values in request order, 0/1/boolean; an undefined entry leaves its line. */
   setValues(values: readonly (LineValue | undefined)[]): void {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const { bits, mask } = valueBits(copyArray(values, 'values', this.offsets.length), 'values');
     if (mask === 0n) throw invalidArgValue(TypeError, 'values', values, 'must set at least one line');
     words[0] = bits;
@@ -57,14 +58,14 @@ export class LineRequest extends GpioFd<LineEvent> {
 
   /** Replaces the whole config of every line (options left out take their defaults), without releasing them. */
   reconfigure(config: LineConfig): void {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const encoded = encodeConfig(config, this.offsets.length, 'config');
     checkIoctl(native.setConfig(fd, encoded), 'GPIO_V2_LINE_SET_CONFIG_IOCTL', fd);
   }
 
   /** The edge events waiting, oldest first, from one read of as many as the kernel buffers; null when none. */
   readEvents(): LineEvent[] | null {
-    const fd = this.openFd();
+    const fd = openFd(this);
     const bytes = this.#record.bytes;
     const read = checkOrNull(binding.io.read(fd, bytes, 0, bytes.length), 'read', fd);
     return read === null ? null : this.#sequence.parse(this.#record, Math.floor(read / layout.eventSize));
