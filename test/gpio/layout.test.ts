@@ -44,7 +44,13 @@ test('the structs have the sizes and offsets of the v2 ABI', () => {
 });
 
 test('the constants are the header values, and every flag fits in 32 bits (lib reads the low word)', () => {
-  expect(k).toMatchObject({ MAX_NAME_SIZE: 32, LINES_MAX: 64, NUM_ATTRS_MAX: 10, FLAG_USED: 1, FLAG_EVENT_CLOCK_HTE: 4096 });
+  expect(k).toMatchObject({
+    MAX_NAME_SIZE: 32,
+    LINES_MAX: 64,
+    NUM_ATTRS_MAX: 10,
+    FLAG_USED: 1,
+    FLAG_EVENT_CLOCK_HTE: 4096,
+  });
   for (const [name, value] of Object.entries(k)) if (name.startsWith('FLAG_')) expect(value).toBeLessThan(2 ** 32);
 });
 

@@ -22,7 +22,11 @@ test('each option sets its flag', () => {
   const input = { direction: 'input', activeLow: true, bias: 'pull-up', edge: 'both', eventClock: 'realtime' };
   expect(words(input)).toEqual([
     BigInt(
-      k.FLAG_INPUT | k.FLAG_ACTIVE_LOW | k.FLAG_BIAS_PULL_UP | k.FLAG_EDGE_RISING | k.FLAG_EDGE_FALLING |
+      k.FLAG_INPUT |
+        k.FLAG_ACTIVE_LOW |
+        k.FLAG_BIAS_PULL_UP |
+        k.FLAG_EDGE_RISING |
+        k.FLAG_EDGE_FALLING |
         k.FLAG_EVENT_CLOCK_REALTIME,
     ),
   ]);
@@ -94,12 +98,7 @@ test('each option is read once, so a getter cannot pass validation with one valu
       },
     },
   );
-  expect(words(options)).toEqual([
-    BigInt(k.FLAG_OUTPUT | k.FLAG_OPEN_DRAIN),
-    BigInt(k.ATTR_ID_OUTPUT_VALUES),
-    1n,
-    1n,
-  ]);
+  expect(words(options)).toEqual([BigInt(k.FLAG_OUTPUT | k.FLAG_OPEN_DRAIN), BigInt(k.ATTR_ID_OUTPUT_VALUES), 1n, 1n]);
   expect(new Set(reads).size).toBe(reads.length);
 });
 
@@ -107,6 +106,11 @@ test('a values array whose elements change as they are read is copied once', () 
   let reads = 0;
   const values = [0];
   Object.defineProperty(values, 0, { get: () => (reads++ === 0 ? 1 : 7) });
-  expect(words({ direction: 'output', values })).toEqual([BigInt(k.FLAG_OUTPUT), BigInt(k.ATTR_ID_OUTPUT_VALUES), 1n, 1n]);
+  expect(words({ direction: 'output', values })).toEqual([
+    BigInt(k.FLAG_OUTPUT),
+    BigInt(k.ATTR_ID_OUTPUT_VALUES),
+    1n,
+    1n,
+  ]);
   expect(reads).toBe(1);
 });
