@@ -1,6 +1,7 @@
 // linux-epoll/onoff's surface on a machine without GPIO (this one): onoff's statics and methods,
 // its argument forms, and the errors for bad arguments (before any chip is opened) and for a chip
 // that is not there. test/gpio/sim/onoff.sim.ts drives it on gpio-sim.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { Gpio } from '../../lib/onoff';
@@ -71,4 +72,24 @@ test('a chip that is not there is ENOENT, and one that is no chip ENOTTY, with n
   expect(() => new Gpio(4, 'out', { chip: 'no-such-label' })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   if (!hasChip0) expect(() => new Gpio(4, 'in')).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'open' }));
   expect(openFdCount()).toBe(before);
+});
+
+test('off Linux it loads, as onoff does, with accessible false and a constructor that says why', () => {
+  const entry = require.resolve('../../dist/lib/onoff.js');
+  const result = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `Object.defineProperty(process, 'platform', { value: 'darwin' });
+       const { Gpio } = require(${JSON.stringify(entry)});
+       console.log(Gpio.accessible, Gpio.HIGH, Gpio.LOW);
+       try { new Gpio(4, 'in'); } catch (error) { console.log(error.code, error.message); }`,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(result).toMatchObject({
+    status: 0,
+    stderr: '',
+    stdout: 'false 1 0\nERR_GPIO_UNAVAILABLE linux-epoll/onoff: GPIO needs Linux (this is darwin)\n',
+  });
 });
