@@ -23,6 +23,8 @@ suite() {
 
 jest=(node node_modules/jest/bin/jest.js --ci)
 suite "gpio-sim smoke test on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 180 -- sh test/kernel/gpio-sim-smoke.sh
+suite "GPIO suite on 6.12-gpiosim (jest.gpio-sim.config.js)" --kernel 6.12-gpiosim --timeout 600 -- \
+  "${jest[@]}" -c jest.gpio-sim.config.js
 suite "core suite on Debian 11's 5.10" --kernel 5.10-debian --timeout 900 -- \
   "${jest[@]}" test/core test/epoll test/fds test/net test/compat
 
