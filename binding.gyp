@@ -15,6 +15,7 @@
         "native/fds/counter_fd.cc",
         "native/fds/io.cc",
         "native/net/sock.cc",
+        "native/net/tun.cc",
         "native/gpio/gpio.cc",
         "native/gpio/gpio_layout.cc"
       ],

@@ -12,6 +12,7 @@
 #include "fds/io.h"
 #include "gpio/gpio.h"
 #include "net/sock.h"
+#include "net/tun.h"
 
 namespace {
 
@@ -22,6 +23,7 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     exports.Set("io", IoFamily(env));
     exports.Set("counterFd", CounterFdFamily(env));
     exports.Set("sock", SockFamily(env));
+    exports.Set("tun", TunFamily(env));
     exports.Set("gpio", GpioFamily(env));
   }
 };

@@ -166,6 +166,29 @@ export interface SockFamily {
   recvfrom(fd: number, view: ArrayBufferView, byteOffset: number, byteLength: number, record: Uint8Array): number;
 }
 
+/** native/net/tun.cc: the flags TUNSETIFF takes, as lib/net/tun.ts uses them. */
+export interface TunConstants {
+  IFF_TUN: number;
+  IFF_TAP: number;
+  IFF_NO_PI: number;
+  IFF_MULTI_QUEUE: number;
+  /** The bytes of an interface name with its NUL. */
+  IFNAMSIZ: number;
+}
+
+/** native/net/tun.cc: /dev/net/tun, opened non-blocking and close-on-exec, for lib/net/tun.ts. */
+export interface TunFamily {
+  constants: TunConstants;
+  /** A new fd of /dev/net/tun, not yet attached to an interface, or -errno. */
+  open(): number;
+  /**
+   * TUNSETIFF: 0 or -errno. name: the name's bytes, no NUL (empty: the kernel picks one); nameOut
+   * (IFNAMSIZ bytes or more) gets the kernel's name, NUL-terminated. -EINVAL for a name of IFNAMSIZ
+   * bytes or more, with a NUL, or unknown flags; -EFAULT for a view that is none or a short nameOut.
+   */
+  setIff(fd: number, name: Uint8Array, flags: number, nameOut: Uint8Array): number;
+}
+
 /** native/gpio/gpio_layout.cc: byte offsets and sizes of the <linux/gpio.h> structs lib/gpio/ parses. */
 export interface GpioLayout {
   chipInfoSize: number;
@@ -258,6 +281,7 @@ export interface Binding {
   io: IoFamily;
   counterFd: CounterFdFamily;
   sock: SockFamily;
+  tun: TunFamily;
   gpio: GpioFamily;
 }
 

@@ -1,12 +1,15 @@
 // The kernel's event bits, as unsigned 32-bit numbers (EPOLLET is 2147483648, never negative).
+// Everything here is public: lib/index.ts re-exports the whole module.
 import { binding } from '../core/binding';
 import { validateEventMask } from '../core/validate';
 
 /**
- * Every event bit and flag, by its kernel name, lowest bit first: the one list that the exports
- * below, eventNames() and KNOWN_EVENTS come from, and that types the native table.
+ * Every event bit and flag, by its kernel name, lowest bit first: the one list that eventNames()
+ * and KNOWN_EVENTS come from, and that types the native table. ES modules cannot declare named
+ * exports from a list, so each name is written once more below, where the compiler checks it
+ * against this list (the table is keyed by EventName).
  */
-export const EVENT_NAMES = [
+export const EVENT_NAMES = Object.freeze([
   'EPOLLIN',
   'EPOLLPRI',
   'EPOLLOUT',
@@ -22,7 +25,7 @@ export const EVENT_NAMES = [
   'EPOLLWAKEUP',
   'EPOLLONESHOT',
   'EPOLLET',
-] as const;
+] as const);
 
 export type EventName = (typeof EVENT_NAMES)[number];
 
@@ -53,10 +56,6 @@ export const EPOLLWAKEUP: number = k.EPOLLWAKEUP;
 export const EPOLLONESHOT: number = k.EPOLLONESHOT;
 /** Flag: edge-triggered; report only changes of readiness. */
 export const EPOLLET: number = k.EPOLLET;
-
-export const EPOLL_CTL_ADD: number = k.EPOLL_CTL_ADD;
-export const EPOLL_CTL_MOD: number = k.EPOLL_CTL_MOD;
-export const EPOLL_CTL_DEL: number = k.EPOLL_CTL_DEL;
 
 // Each export reads its own name from the native table, which the compiler checks against EVENT_NAMES.
 const NAMED: ReadonlyArray<readonly [EventName, number]> = EVENT_NAMES.map((name) => [name, k[name]] as const);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as timers from 'node:timers';
 
 import { binding, type NativePoller } from '../core/binding';
-import { ALWAYS_REPORTED, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, KNOWN_EVENTS } from './constants';
+import { ALWAYS_REPORTED, KNOWN_EVENTS } from './constants';
 import { check, closedError, dispatchUnsupported, fromNative, systemError } from '../core/errors';
 import { capabilities } from '../core/runtime';
 import {
@@ -51,6 +51,7 @@ const {
   generation: GENERATION_WORD,
   reservedGeneration: RESERVED_GENERATION,
 } = binding.epoll.Poller.eventLayout;
+const { EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL } = binding.epoll.constants;
 
 // epoll_ctl's answer for a registered fd that was closed without remove(): the number is free
 // (EBADF), names another file (ENOENT), or names one epoll cannot watch, such as a regular file

@@ -10,8 +10,7 @@ import { checkIoctl, gpioError } from './errors';
 import { encodeConfig, type LineConfig } from './line-config';
 import { parseLineInfo, type LineInfo } from './line-info';
 import { makeLineRequest, type LineRequest } from './line-request';
-import { openFd } from '../core/owned-descriptor';
-import { GpioFd } from './gpio-fd';
+import { GpioFd, openFd } from './gpio-fd';
 import { layout, RecordReader, uapi } from './records';
 
 const native = binding.gpio;

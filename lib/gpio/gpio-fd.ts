@@ -1,9 +1,11 @@
-// What chips and line requests share: an owned fd, and at most one async iterator over its records,
-// which ends before the fd closes.
-import { OwnedDescriptor, openFd } from '../core/owned-descriptor';
+// What chips and line requests share: an fd the object owns (lib/core/fd-owner.ts), and at most
+// one async iterator over its records, which ends before the fd closes.
+import { FdObject, objectFd } from '../core/fd-owner';
 import { BatchIterator } from './readiness';
 
-export abstract class GpioFd<T> extends OwnedDescriptor {
+export { objectFd as openFd };
+
+export abstract class GpioFd<T> extends FdObject {
   #iterator: BatchIterator<T> | null = null;
 
   /** Idempotent. remove() the fd from your EpollInstances first; an iterator of this object ends. */
@@ -14,7 +16,7 @@ export abstract class GpioFd<T> extends OwnedDescriptor {
 
   // One iterator at a time: the fd can be registered once in the shared EpollInstance.
   protected iterate(method: string, read: () => T[] | null): AsyncIterableIterator<T> {
-    const fd = openFd(this);
+    const fd = objectFd(this);
     if (this.#iterator !== null) throw new Error(`${this.constructor.name}.${method}(): an iterator is active`);
     const iterator = new BatchIterator<T>({ fd, read }, () => (this.#iterator = null));
     this.#iterator = iterator;

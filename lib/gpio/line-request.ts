@@ -6,8 +6,7 @@ import { copyArray } from '../core/validate';
 import { checkIoctl } from './errors';
 import { encodeConfig, valueBits, type LineConfig, type LineValue } from './line-config';
 import { EventSequence, type LineEvent } from './line-events';
-import { openFd } from '../core/owned-descriptor';
-import { GpioFd } from './gpio-fd';
+import { GpioFd, openFd } from './gpio-fd';
 import { layout, RecordReader } from './records';
 
 const native = binding.gpio;

@@ -44,11 +44,20 @@ struct ByteSpan {
   size_t size;
 };
 
+// Float16Array's type, which headers older than Node 24's lack but newer runtimes report: the
+// binary is built once against the oldest headers and must still size a Float16Array right.
+#ifdef NODE_API_HAS_FLOAT16_ARRAY
+constexpr napi_typedarray_type kFloat16Array = napi_float16_array;
+#else
+constexpr napi_typedarray_type kFloat16Array = static_cast<napi_typedarray_type>(11);
+#endif
+
 // Unknown element types count as one byte: an under-estimate refuses ranges, never overruns.
 inline size_t ElementBytes(napi_typedarray_type type) {
   switch (type) {
     case napi_int16_array:
     case napi_uint16_array:
+    case kFloat16Array:
       return 2;
     case napi_int32_array:
     case napi_uint32_array:

@@ -83,3 +83,11 @@ test('the package exports exactly the event names of the one list, each with its
   expect(exported).toEqual(Object.fromEntries(EVENT_NAMES.map((name) => [name, binding.epoll.constants[name]])));
   expect(eventNames(0xffffffff & Number(KNOWN_EVENTS))).toEqual([...EVENT_NAMES]);
 });
+
+test('the package exports the list (frozen), the mask of every known bit and the always-reported bits', () => {
+  expect(linuxEpoll.EVENT_NAMES).toBe(EVENT_NAMES);
+  expect(Object.isFrozen(linuxEpoll.EVENT_NAMES)).toBe(true);
+  const everyBit = EVENT_NAMES.reduce((mask, name) => (mask | binding.epoll.constants[name]) >>> 0, 0);
+  expect(linuxEpoll.KNOWN_EVENTS).toBe(everyBit);
+  expect(linuxEpoll.ALWAYS_REPORTED).toBe((EPOLLERR | EPOLLHUP) >>> 0);
+});

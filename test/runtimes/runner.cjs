@@ -50,9 +50,9 @@ const counts = () => ({
 `;
 
 /** Runs a file of this runtime's with args, to its end: { code, signal, stdout, stderr }. */
-function runFile(file, args = [], { gc = false, timeoutMs = 15000 } = {}) {
+function runFile(file, args = [], { gc = false, timeoutMs = 15000, prefix = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawnRuntime(file, args, { gc });
+    const child = spawnRuntime(file, args, { gc, prefix });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -66,18 +66,20 @@ function runFile(file, args = [], { gc = false, timeoutMs = 15000 } = {}) {
   });
 }
 
-function spawnRuntime(file, args = [], { gc = false } = {}) {
-  return spawn(process.execPath, [...command(file, { gc }), ...args], {
+// prefix: a command that runs the runtime, such as ['unshare', '--net', '--'].
+function spawnRuntime(file, args = [], { gc = false, prefix = [] } = {}) {
+  const [program, ...rest] = [...prefix, process.execPath, ...command(file, { gc }), ...args];
+  return spawn(program, rest, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
 
 /** Runs source (CommonJS, with LINUX_EPOLL, collect and counts) in a child of this runtime. */
-function runScript(source, { gc = false, timeoutMs, name = `script-${++scripts}.cjs`, prelude = true } = {}) {
+function runScript(source, { gc = false, timeoutMs, name = `script-${++scripts}.cjs`, prelude = true, prefix } = {}) {
   const file = path.join(scratch, name);
   fs.writeFileSync(file, prelude ? PRELUDE + source : source);
-  return runFile(file, [], { gc, timeoutMs });
+  return runFile(file, [], { gc, timeoutMs, prefix });
 }
 
 function withTimeout(promise, ms, name) {

@@ -196,6 +196,29 @@ for (const dispatch of MODES) {
   });
 }
 
+// Every kind of view the runtime has (Float16Array only on newer ones) moves its whole bytes: native
+// code sizes each element from the engine's own record, whichever headers it was built against.
+test('io.write and io.read move every byte of each TypedArray kind and of a DataView', () => {
+  const kinds = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array]
+    .concat([Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView])
+    .concat(typeof Float16Array === 'function' ? [Float16Array] : []);
+  const [r, w] = io.pipe();
+  try {
+    for (const Kind of kinds) {
+      const bytes = new Uint8Array(24).map((_, i) => i + 1);
+      const view = Kind === DataView ? new DataView(bytes.buffer) : new Kind(bytes.buffer);
+      assert.equal(io.write(w, view), 24, `${Kind.name} written`);
+      const into = new Uint8Array(24);
+      const target = Kind === DataView ? new DataView(into.buffer) : new Kind(into.buffer);
+      assert.equal(io.read(r, target), 24, `${Kind.name} read`);
+      assert.deepEqual([...into], [...bytes], `${Kind.name} bytes`);
+    }
+  } finally {
+    io.close(r);
+    io.close(w);
+  }
+});
+
 test('compat: the epoll@4 API calls back (err, fd, events)', async () => {
   const [r, w] = io.pipe();
   const calls = [];
@@ -386,6 +409,50 @@ test("the examples run as they are, with the dispatch 'auto' picks: the echo ser
   }
   assert.deepEqual(await exited, { code: 0, signal: null }, out);
   assert.match(out, /closed after 1 connections/);
+});
+
+// TUN/TAP needs a network namespace to leave the host alone: where none can be made (no root, no
+// unshare), only the refusals before any syscall run, and the case says so in its output.
+test('TunDevice: bad options refused before any syscall; in a network namespace, packets exchanged with the kernel', async () => {
+  const { TunDevice } = require(PACKAGE);
+  const refusals = [
+    [{ mode: 'tun', name: 'a'.repeat(16) }, 'ERR_INVALID_ARG_VALUE'],
+    [{ mode: 'tun', name: 'a\0b' }, 'ERR_INVALID_ARG_VALUE'],
+    [{ mode: 'ethernet' }, 'ERR_INVALID_ARG_VALUE'],
+    [{ mode: 'tap', multiQueue: 'yes' }, 'ERR_INVALID_ARG_TYPE'],
+    [null, 'ERR_INVALID_ARG_TYPE'],
+  ];
+  for (const [options, code] of refusals) {
+    assert.throws(
+      () => TunDevice.open(options),
+      (error) => error.code === code,
+      JSON.stringify(options),
+    );
+  }
+  const probe = require('node:child_process').spawnSync('unshare', ['--net', 'true']);
+  if (probe.status !== 0) {
+    console.log(`  # no network namespace here (unshare: ${probe.error?.code ?? probe.status}): TUN exchange not run`);
+    return;
+  }
+  const scenarios = path.join(ROOT, 'test/net/tun-scenarios.cjs');
+  for (const dispatch of MODES) {
+    for (const scenario of ['udp', 'tap', 'worker']) {
+      const result = await runScript(
+        `require(${JSON.stringify(scenarios)}).run(${JSON.stringify(scenario)}, ${JSON.stringify({ dispatch, packetInfo: true })});`,
+        { prelude: false, prefix: ['unshare', '--net', '--'] },
+      );
+      assert.equal(result.stderr, '', `${scenario} (${dispatch})`);
+      const report = JSON.parse(result.stdout);
+      const exchange = report.exchange ?? report;
+      assert.deepEqual(
+        exchange.received,
+        { text: 'pong', from: scenario === 'tap' ? '10.2.0.2:9999' : '10.1.0.2:9999' },
+        `${scenario} (${dispatch})`,
+      );
+      if (scenario === 'udp') assert.deepEqual(report.request.packetInfo, [0, 0, 8, 0]);
+      if (scenario === 'worker') assert.deepEqual([report.listed, report.gone], [true, true]);
+    }
+  }
 });
 
 // Only Node's AsyncLocalStorage sees a Node-API async context (README: Runtimes).

@@ -19,23 +19,24 @@ export interface ChildOptions {
   /** What LINUX_EPOLL is required from; default the compiled package. */
   packagePath?: string;
   env?: NodeJS.ProcessEnv;
+  /** A command that runs node, such as ['unshare', '--net', '--']; default none. */
+  prefix?: string[];
 }
 
 export function runScript(source: string, options: ChildOptions = {}): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(
+    const command = [
+      ...(options.prefix ?? []),
       process.execPath,
-      [
-        ...(options.args ?? []),
-        '-e',
-        `const LINUX_EPOLL = require(${JSON.stringify(options.packagePath ?? PACKAGE)});\n${source}`,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: options.env ?? process.env,
-      },
-    );
+      ...(options.args ?? []),
+      '-e',
+      `const LINUX_EPOLL = require(${JSON.stringify(options.packagePath ?? PACKAGE)});\n${source}`,
+    ];
+    const child = spawn(command[0], command.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
