@@ -56,6 +56,13 @@ test('bias pulls an input, and the line info says so', () => {
   expect(fixture.chip.lineInfo(8).bias).toBe('pull-down');
 });
 
+test('drive and bias settings reach the line, as its info reports them', () => {
+  const drain = request({ lines: [11], direction: 'output', drive: 'open-drain', values: [0] });
+  expect(fixture.chip.lineInfo(11)).toMatchObject({ direction: 'output', drive: 'open-drain' });
+  drain.reconfigure({ direction: 'output', drive: 'open-source', bias: 'disabled' });
+  expect(fixture.chip.lineInfo(11)).toMatchObject({ drive: 'open-source', bias: 'disabled' });
+});
+
 test('lines can be requested by name, and come back in request order', () => {
   const named = request({ lines: ['beta', 'alpha', 9] });
   expect(named.offsets).toEqual([7, 6, 9]);
