@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # initramfs-base.sh PROJECT_ROOT  prints the path of the cached part of the guest's initramfs: busybox,
 # this machine's node and python3 (some tests spawn it) with their shared libraries, the project's
-# node_modules, /etc basics and the guest's /init. Cached by a digest of what goes in, since it
+# node_modules and /etc basics. Cached by a digest of what goes in, since it
 # is large (~250 MB, left uncompressed: the guest unpacks it faster than it could inflate it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,7 +17,7 @@ node="$(readlink -f "$(command -v node)")"
 python="$(readlink -f /usr/bin/python3)"
 # Dev tools the guest never runs: leaving them out saves a quarter of the image.
 excluded=(clang-format prettier typescript @arethetypeswrong publint prebuildify)
-digest="$( (sha256sum "$node" "$python" /bin/busybox "$root/package-lock.json" "$here/guest-init.sh" \
+digest="$( (sha256sum "$node" "$python" /bin/busybox "$root/package-lock.json" \
   "$here/initramfs-base.sh" | cut -d' ' -f1) | sha256sum | cut -c1-16)"
 out="$KERNEL_CACHE/initramfs/base-$digest.cpio"
 
@@ -72,11 +72,13 @@ build() {
   printf 'root:x:0:\n' >"$stage/etc/group"
   printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$stage/etc/hosts"
   printf 'hosts: files\n' >"$stage/etc/nsswitch.conf"
-  install -m 755 "$here/guest-init.sh" "$stage/init"
   mkdir -p "$(dirname "$out")"
   (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
   mv "$out.tmp" "$out"
 }
 mkdir -p "$KERNEL_CACHE/initramfs"
 with_lock "initramfs-$digest" build
+# Bases of other lockfiles or node versions are dropped once unused for two days.
+touch "$out"
+find "$KERNEL_CACHE/initramfs" -name 'base-*.cpio' -mtime +2 -delete
 echo "$out"

@@ -6,7 +6,9 @@
 #   --timeout SECONDS  deadline for boot, run and power-off (default 300); a guest still running
 #                      then is killed and the run fails with status 124
 #   --memory MB        guest memory (default 3072)   --cpus N   guest vCPUs (default 2)
-#   --env NAME=VALUE   set in the guest's environment (repeatable; CI=true is always set)
+#   --env NAME=VALUE   set in the guest's environment (repeatable). Always set: CI=true, and
+#                      LINUX_EPOLL_TEST_SLOWDOWN (10 under emulation, 1 under KVM), which scales
+#                      the tests' bounds on waits (test/support/slowdown.ts) and jest's timeout
 #   --accel auto|tcg|kvm  auto (default): KVM where probe-kvm.sh saw a KVM guest work, else tcg
 #   --log FILE         keep the whole serial console there (default: a temporary file)
 # The guest's output (stdout and stderr, through the serial console) goes to stdout; boot messages
@@ -56,7 +58,8 @@ shell_quote() { printf "'%s' " "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
   for arg in "$@"; do shell_quote "$arg"; done
   echo
 } >"$work/stage/vm/command"
-for pair in ${envs[@]+"${envs[@]}"}; do
+[ "$accel" = tcg ] && slowdown=10 || slowdown=1
+for pair in "LINUX_EPOLL_TEST_SLOWDOWN=$slowdown" ${envs[@]+"${envs[@]}"}; do
   printf 'export %s=%s\n' "${pair%%=*}" "$(shell_quote "${pair#*=}")"
 done >"$work/stage/vm/env"
 "$here/initramfs-project.sh" "$root" "$work/stage" "$work/project.cpio"
@@ -70,7 +73,7 @@ timeout --kill-after=5 "$timeout" qemu-system-x86_64 -nodefaults -no-user-config
   "${machine[@]}" -m "$memory" -smp "$cpus" -no-reboot -serial stdio \
   -kernel "$image" -initrd "$work/initramfs.cpio" \
   -append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" </dev/null |
-  "$here/console-filter.awk" -v logfile="$log"
+  "$here/console-filter.sh" "$log"
 qemu_status=${PIPESTATUS[0]}
 set -e
 seconds=$(echo "$(date +%s.%N) - $started" | bc)

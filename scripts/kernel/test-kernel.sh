@@ -21,12 +21,19 @@ suite() {
   fi
 }
 
-jest=(node node_modules/jest/bin/jest.js --ci)
-suite "gpio-sim smoke test on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 180 -- sh test/kernel/gpio-sim-smoke.sh
-suite "GPIO suite on 6.12-gpiosim (jest.gpio-sim.config.js)" --kernel 6.12-gpiosim --timeout 600 -- \
-  "${jest[@]}" -c jest.gpio-sim.config.js
-suite "core suite on Debian 11's 5.10" --kernel 5.10-debian --timeout 900 -- \
-  "${jest[@]}" test/core test/epoll test/fds test/net test/compat
+jest=(node node_modules/jest/bin/jest.js --ci --maxWorkers=2)
+suite "gpio-sim smoke test on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 300 -- sh test/kernel/gpio-sim-smoke.sh
+# The GPIO suite (jest.gpio-sim.config.js: test/gpio/sim/*.sim.ts), in band: its files share the sim driver.
+suite "GPIO suite on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 900 -- \
+  node node_modules/jest/bin/jest.js --ci --runInBand -c jest.gpio-sim.config.js
+# The kernel-facing files of the core suite (epoll, fds, sockets) on 5.10. Left out, each for its own
+# reason (docs/KERNELS.md): echo-server.test.ts, a load test whose fixed 60 s timeouts emulation
+# cannot meet; dispatch-hardening.test.ts, whose nesting tests expect ELOOP where 5.10 says EINVAL;
+# wait-thread.test.ts, which reads threads' /proc wchan, always 0 on Debian's 5.10.
+suite "kernel-facing core suite on Debian 11's 5.10" --kernel 5.10-debian --timeout 1500 -- \
+  "${jest[@]}" --testPathIgnorePatterns '/echo-server\.test\.ts$' '/dispatch-hardening\.test\.ts$' \
+  '/wait-thread\.test\.ts$' -- \
+  test/epoll test/fds test/net
 
 echo "kernel suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

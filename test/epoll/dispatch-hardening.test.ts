@@ -8,6 +8,7 @@ import { EPOLLET, EPOLLIN, EpollInstance, EventFd, TimerFd, type DispatchMode } 
 import { Epoll } from '../../lib/compat';
 import { PACKAGE, runScript, type ChildResult } from '../support/child';
 import { MODES, describeEachMode } from '../support/modes';
+import { bound } from '../support/slowdown';
 import { errorFrom } from '../support/thrown';
 import { waitFor } from '../support/wait';
 
@@ -128,7 +129,7 @@ os.execv(sys.argv[2], sys.argv[2:])`;
       turns().then(() => { console.log(outcome === (fits ? 'accepted' : 'ELOOP') ? 'as the kernel counts' : outcome); top.close(); });`;
       const result = spawnSync('python3', ['-c', python, String(foreign), process.execPath, '-e', script], {
         encoding: 'utf8',
-        timeout: 10000,
+        timeout: bound(10000),
       });
       expect({ signal: result.signal, status: result.status, stderr: result.stderr }).toEqual({
         signal: null,

@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
+import { bound } from './slowdown';
+
 export const PACKAGE = path.resolve(__dirname, '../../dist/lib/index.js');
 
 export interface ChildResult {
@@ -41,7 +43,7 @@ export function runScript(source: string, options: ChildOptions = {}): Promise<C
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), bound(options.timeoutMs ?? 10000));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -1,6 +1,8 @@
 // Waiting on real kernel events without fixed sleeps: poll a condition across macrotasks.
 import * as timers from 'node:timers';
 
+import { bound } from './slowdown';
+
 // Captured at load, before any test fakes time (jest.useFakeTimers() replaces the globals, Date
 // included): a wait under fake timers must still be bounded by the real clock.
 const { setImmediate, setTimeout } = timers;
@@ -21,7 +23,8 @@ export async function countPerTurn(count: () => number, turns: number): Promise<
   return perTurn;
 }
 
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+export async function waitFor(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
+  const timeoutMs = bound(limitMs);
   const deadline = now() + timeoutMs;
   while (!condition()) {
     if (now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -34,7 +37,8 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
  * kernel finishes the other side within a few syscalls: synchronous, and bounded, so a test fails
  * instead of hanging its worker.
  */
-export function untilReady<T>(call: () => T | null, what: string, timeoutMs = 5000): T {
+export function untilReady<T>(call: () => T | null, what: string, limitMs = 5000): T {
+  const timeoutMs = bound(limitMs);
   const deadline = now() + timeoutMs;
   for (;;) {
     const result = call();
