@@ -1,6 +1,9 @@
 // struct gpio_v2_line_event records, many from one read, and the sequence numbers that tell when
 // the kernel dropped some: its per-request buffer keeps the newest events and discards the oldest
 // once full, and numbers each event before it is buffered, so a gap in seqno is a count of losses.
+// In a request of several lines the number is taken in the hard interrupt, so edges merged before
+// the interrupt thread ran leave a gap too; a one-line request numbers in the thread, so there a
+// merge leaves none (the kernel cannot tell).
 import { layout, uapi, type RecordReader } from './records';
 
 export interface LineEvent {
@@ -14,7 +17,10 @@ export interface LineEvent {
   seqno: number;
   /** The event's number among the events of its line, from 1. */
   lineSeqno: number;
-  /** Events the kernel dropped just before this one (its buffer was full): 0 almost always. */
+  /**
+   * Events lost just before this one: the kernel's buffer was full, or (in a request of several
+   * lines) edges came faster than its interrupt thread and were merged into this one. Usually 0.
+   */
   dropped: number;
 }
 

@@ -116,7 +116,9 @@ test("edge 'rising' reports only rises, and setEdge changes it without releasing
   const button = gpio(6, 'in', 'rising', { chip: sim.path });
   const values: BinaryValue[] = [];
   button.watch((_err, value) => values.push(value!));
+  // Awaited, as rises closer than the kernel's interrupt thread are merged.
   sim.pull(6, 1);
+  await waitFor(() => values.length === 1, 'the first rise');
   sim.pull(6, 0);
   sim.pull(6, 1);
   await waitFor(() => values.length === 2, 'two rises');
