@@ -17,7 +17,9 @@
         "native/fds/inotify.cc",
         "native/fds/pid_fd.cc",
         "native/net/sock.cc",
-        "native/net/tun.cc"
+        "native/net/tun.cc",
+        "native/gpio/gpio.cc",
+        "native/gpio/gpio_layout.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # A native call that a worker's termination interrupts would otherwise rethrow an error that

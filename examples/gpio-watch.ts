@@ -10,9 +10,9 @@
 // and afterwards: echo 4 > /sys/class/gpio/unexport
 //
 // sysfs signals an edge as EPOLLPRI on the value file, which stays raised until the file is read
-// again from offset 0. The GPIO character device (/dev/gpiochipN, uAPI v2) reports edges instead as
-// EPOLLIN on a line-request fd, but that fd only comes from the GPIO_V2_GET_LINE_IOCTL ioctl, which
-// linux-epoll does not bind; docs/MIGRATING.md says more.
+// again from offset 0. sysfs GPIO is deprecated, and since Linux 6.6 its numbers start at 512 and
+// more: on a current kernel use linux-epoll/gpio (the character device, with kernel timestamps)
+// or linux-epoll/onoff; "GPIO" in the README and "From onoff" in docs/MIGRATING.md say more.
 import * as fs from 'node:fs';
 
 import { Epoll } from '../lib/compat';

@@ -12,6 +12,7 @@
 #include "fds/inotify.h"
 #include "fds/io.h"
 #include "fds/pid_fd.h"
+#include "gpio/gpio.h"
 #include "net/sock.h"
 #include "net/tun.h"
 
@@ -27,6 +28,7 @@ class LinuxEpoll : public Napi::Addon<LinuxEpoll> {
     exports.Set("tun", TunFamily(env));
     exports.Set("pidFd", PidFdFamily(env));
     exports.Set("inotify", InotifyFamily(env));
+    exports.Set("gpio", GpioFamily(env));
   }
 };
 

@@ -257,6 +257,92 @@ export interface InotifyFamily {
   inotifyRmWatch(fd: number, wd: number): number;
 }
 
+/** native/gpio/gpio_layout.cc: byte offsets and sizes of the <linux/gpio.h> structs lib/gpio/ parses. */
+export interface GpioLayout {
+  chipInfoSize: number;
+  chipInfoName: number;
+  chipInfoLabel: number;
+  chipInfoLines: number;
+  lineInfoSize: number;
+  lineInfoName: number;
+  lineInfoConsumer: number;
+  lineInfoOffset: number;
+  lineInfoNumAttrs: number;
+  lineInfoFlags: number;
+  lineInfoAttrs: number;
+  attrSize: number;
+  attrId: number;
+  attrValue: number;
+  changedSize: number;
+  changedInfo: number;
+  changedTimestamp: number;
+  changedType: number;
+  eventSize: number;
+  eventTimestamp: number;
+  eventId: number;
+  eventOffset: number;
+  eventSeqno: number;
+  eventLineSeqno: number;
+  requestSize: number;
+  configSize: number;
+}
+
+/** native/gpio/gpio_layout.cc: the GPIO v2 uAPI's numbers, named as in <linux/gpio.h> without their prefixes. */
+export interface GpioConstants {
+  MAX_NAME_SIZE: number;
+  LINES_MAX: number;
+  NUM_ATTRS_MAX: number;
+  FLAG_USED: number;
+  FLAG_ACTIVE_LOW: number;
+  FLAG_INPUT: number;
+  FLAG_OUTPUT: number;
+  FLAG_EDGE_RISING: number;
+  FLAG_EDGE_FALLING: number;
+  FLAG_OPEN_DRAIN: number;
+  FLAG_OPEN_SOURCE: number;
+  FLAG_BIAS_PULL_UP: number;
+  FLAG_BIAS_PULL_DOWN: number;
+  FLAG_BIAS_DISABLED: number;
+  FLAG_EVENT_CLOCK_REALTIME: number;
+  FLAG_EVENT_CLOCK_HTE: number;
+  ATTR_ID_FLAGS: number;
+  ATTR_ID_OUTPUT_VALUES: number;
+  ATTR_ID_DEBOUNCE: number;
+  EVENT_RISING_EDGE: number;
+  EVENT_FALLING_EDGE: number;
+  CHANGED_REQUESTED: number;
+  CHANGED_RELEASED: number;
+  CHANGED_CONFIG: number;
+}
+
+/**
+ * native/gpio/gpio.cc: the GPIO character device's ioctls, each 0 (or the new fd) or -errno. A
+ * line config crosses as 64-bit words (flags, then id, value, mask per attribute: at most
+ * configWords of them); line values as the two words [bits, mask]. Records the kernel fills go to
+ * `out` as its struct's bytes. Views of the wrong size are -EFAULT, values of the wrong shape -EINVAL.
+ */
+export interface GpioFamily {
+  layout: GpioLayout;
+  constants: GpioConstants;
+  configWords: number;
+  chipInfo(fd: number, out: Uint8Array): number;
+  lineInfo(fd: number, offset: number, out: Uint8Array): number;
+  watchLineInfo(fd: number, offset: number, out: Uint8Array): number;
+  unwatchLineInfo(fd: number, offset: number): number;
+  /** The request's fd (close-on-exec, non-blocking) or -errno. */
+  requestLines(
+    fd: number,
+    offsets: Uint32Array,
+    consumer: string,
+    config: BigUint64Array,
+    eventBufferSize: number,
+  ): number;
+  setConfig(fd: number, config: BigUint64Array): number;
+  /** Fills words[0] with the values of the lines in words[1]. */
+  getValues(fd: number, words: BigUint64Array): number;
+  setValues(fd: number, words: BigUint64Array): number;
+}
+
 /** One object per family, as native/addon.cc lists them. */
 export interface Binding {
   epoll: EpollFamily;
@@ -266,6 +352,7 @@ export interface Binding {
   tun: TunFamily;
   pidFd: PidFdFamily;
   inotify: InotifyFamily;
+  gpio: GpioFamily;
 }
 
 // The package root holds binding.gyp, whether this file runs from lib/core/ or from dist/lib/core/.

@@ -2,6 +2,8 @@
 // returns the value in the form native code expects.
 import { invalidArgType, invalidArgValue, outOfRange } from './errors';
 
+const { isArray } = Array;
+
 const MAX_FD = 0x7fffffff;
 
 export function validateInteger(value: unknown, name: string, min: number, max: number): number {
@@ -57,4 +59,20 @@ export function validateOneOf<T extends string>(value: unknown, name: string, al
     throw invalidArgValue(TypeError, name, value, `must be one of: ${allowed.map((a) => `'${a}'`).join(', ')}`);
   }
   return value as T;
+}
+
+/**
+ * The user's array copied into one of lib/'s own: its length and each element read exactly once (a
+ * getter or a Proxy trap runs here, and only here), so that checks made on the copy stay true.
+ */
+export function copyArray(value: unknown, name: string, max: number): unknown[] {
+  if (!isArray(value)) throw invalidArgType(name, 'an instance of Array', value);
+  // A Proxy of an array may answer anything for its length.
+  const length: unknown = value.length;
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > max) {
+    throw outOfRange(`${name}.length`, `an integer >= 0 && <= ${max}`, length);
+  }
+  const copy: unknown[] = [];
+  for (let i = 0; i < length; i++) copy[i] = value[i];
+  return copy;
 }

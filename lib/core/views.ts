@@ -4,8 +4,8 @@
 // The intrinsic getters captured here at load read that record, run no user code, and cannot be
 // replaced later. Native code checks every range again against what Node-API reports, so these
 // checks are for the error messages and for meaning; memory safety does not rest on them.
-import { detachedViewError, invalidArgType, outOfRange } from './errors';
-import { validateInteger } from './validate';
+import { detachedViewError, invalidArgType } from './errors';
+import { copyArray, validateInteger } from './validate';
 
 type Getter = (self: unknown) => unknown;
 
@@ -25,7 +25,6 @@ const dataViewBuffer = intrinsicGetter(DataView.prototype, 'buffer');
 const typedArrayByteOffset = intrinsicGetter(TypedArrayPrototype, 'byteOffset');
 const dataViewByteOffset = intrinsicGetter(DataView.prototype, 'byteOffset');
 const { isView } = ArrayBuffer;
-const { isArray } = Array;
 const ByteView = Uint8Array;
 
 const DETACHED = -1;
@@ -100,21 +99,14 @@ export function validateLength(size: number, start: number, length: unknown): nu
 }
 
 /**
- * The user's array of buffers, copied into an array of lib/'s own: each element read exactly once
- * (a getter or a Proxy trap runs here, and only here), and checked only after the last is read, so
- * that no getter can detach or shrink a buffer already checked. Native code reads only the copy.
+ * The user's array of buffers, copied into an array of lib/'s own (see copyArray) and checked only
+ * after the last is read, so that no getter can detach or shrink a buffer already checked. Native
+ * code reads only the copy.
  */
 export function copyViews(buffers: unknown, max: number): ArrayBufferView[] {
-  if (!isArray(buffers)) throw invalidArgType('buffers', 'an instance of Array', buffers);
-  // A Proxy of an array may answer anything for its length.
-  const length: unknown = buffers.length;
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > max) {
-    throw outOfRange('buffers.length', `an integer >= 0 && <= ${max}`, length);
-  }
-  const views: unknown[] = [];
-  for (let i = 0; i < length; i++) views[i] = buffers[i];
+  const views = copyArray(buffers, 'buffers', max);
   // The element's name is built only for the error: this runs on every flush.
-  for (let i = 0; i < length; i++) {
+  for (let i = 0; i < views.length; i++) {
     const view = views[i];
     if (!isView(view) || sizeOf(view) === DETACHED) throw viewError(view, `buffers[${i}]`);
   }

@@ -23,6 +23,9 @@ suite() {
 
 jest=(node node_modules/jest/bin/jest.js --ci --maxWorkers=2)
 suite "gpio-sim smoke test on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 300 -- sh test/kernel/gpio-sim-smoke.sh
+# The GPIO suite (jest.gpio-sim.config.js: test/gpio/sim/*.sim.ts), in band: its files share the sim driver.
+suite "GPIO suite on 6.12-gpiosim" --kernel 6.12-gpiosim --timeout 900 -- \
+  node node_modules/jest/bin/jest.js --ci --runInBand -c jest.gpio-sim.config.js
 # The kernel-facing files of the core suite (epoll, fds, sockets) on 5.10. Left out, each for its own
 # reason (docs/KERNELS.md): echo-server.test.ts, a load test whose fixed 60 s timeouts emulation
 # cannot meet; dispatch-hardening.test.ts, whose nesting tests expect ELOOP where 5.10 says EINVAL;

@@ -28,3 +28,9 @@ const poller: compat.Epoll = new compat.Epoll(() => undefined, { dispatch: 'loop
 poller.close();
 efd.close();
 ep.close();
+
+import gpio = require('linux-epoll/gpio');
+import onoff = require('linux-epoll/onoff');
+const chips: gpio.ChipSummary[] = gpio.listChips();
+const button: onoff.Gpio | null = chips.length > 0 ? new onoff.Gpio(4, 'in', 'both', { chip: chips[0].path }) : null;
+use(button?.readSync());

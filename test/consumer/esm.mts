@@ -74,3 +74,26 @@ use(sameClass, closed, sameEpoll);
 timer[Symbol.dispose]();
 efd[Symbol.dispose]();
 ep[Symbol.dispose]();
+
+// GPIO: only type-checked (no chip is needed to compile).
+import { openChip, type LineEvent } from 'linux-epoll/gpio';
+import { Gpio, type BinaryValue } from 'linux-epoll/onoff';
+async function blink(): Promise<void> {
+  const chip = openChip('gpiochip0');
+  const request = chip.requestLines({ lines: [17, 'LED'], direction: 'output', values: [1, false] });
+  request.setValues([0, undefined]);
+  for await (const event of request.events()) {
+    const at: bigint = event.timestampNs;
+    const edge: LineEvent['edge'] = event.edge;
+    use(at, edge);
+  }
+  // @ts-expect-error a direction is 'input', 'output' or 'as-is'
+  chip.requestLines({ lines: [1], direction: 'in' });
+  const led = new Gpio(17, 'out');
+  const value: BinaryValue = led.readSync();
+  await led.write(value === Gpio.HIGH ? Gpio.LOW : Gpio.HIGH);
+  led.unexport();
+  request.close();
+  chip[Symbol.dispose]();
+}
+use(blink);

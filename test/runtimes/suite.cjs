@@ -607,6 +607,40 @@ test(`AsyncLocalStorage ${ON_NODE ? 'reaches' : 'does not reach'} handlers`, asy
   }
 });
 
+// GPIO on a runtime with no GPIO chip (the hosts): the entries load, refuse what is no chip, and the
+// iterator under both runtimes' dispatch works on an eventfd; test:kernel runs the rest on gpio-sim.
+test('linux-epoll/gpio and linux-epoll/onoff load; no chip is ENOTTY; the async iterator waits on the shared instance', async () => {
+  const gpio = require(path.join(ROOT, 'dist/lib/gpio.js'));
+  const { Gpio } = require(path.join(ROOT, 'dist/lib/onoff.js'));
+  const { BatchIterator } = require(path.join(ROOT, 'dist/lib/gpio/readiness.js'));
+  const chips = fs.readdirSync('/dev').filter((name) => /^gpiochip\d+$/.test(name));
+  assert.equal(gpio.listChips().length, chips.length);
+  assert.throws(
+    () => gpio.openChip('/dev/null'),
+    (error) => error.code === 'ENOTTY' && error.syscall === 'ioctl',
+  );
+  assert.equal(Gpio.accessible, chips.length > 0);
+  const efd = new EventFd();
+  const iterator = new BatchIterator(
+    {
+      fd: efd.fd,
+      read: () => {
+        const n = efd.read();
+        return n === null ? null : [n];
+      },
+    },
+    () => {},
+  );
+  try {
+    const next = iterator.next();
+    efd.write(3);
+    assert.deepEqual(await next, { done: false, value: 3n });
+  } finally {
+    await iterator.return();
+    efd.close();
+  }
+});
+
 run();
 
 for (const dispatch of MODES) {

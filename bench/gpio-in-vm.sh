@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# npm run bench:gpio: GPIO edge rate and pull-to-handler latency (bench/programs/gpio-edges.js)
+# for linux-epoll/gpio in both dispatch modes and epoll@4 on sysfs, in one gpio-sim guest
+# (scripts/kernel/run-in-vm.sh, qemu's software emulation: compare the rows as ratios, not with
+# hardware). Prints one JSON line per measurement.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=""
+for impl in cdev-loop cdev-thread epoll4-sysfs; do
+  runs+="node bench/programs/gpio-edges.js --impl $impl --mode rate --seconds ${SECONDS_PER_RUN:-3} && "
+  runs+="node bench/programs/gpio-edges.js --impl $impl --mode latency --samples ${SAMPLES:-300} && "
+done
+scripts/kernel/run-in-vm.sh --kernel 6.12-gpiosim --timeout 600 -- sh -c "echo clocksource: \$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) && ${runs}true"
