@@ -24,7 +24,8 @@ constexpr size_t kValueWords = 2;
 bool CopyUnits(napi_env env, napi_value value, void* out, size_t unit, size_t max, size_t* count) {
   ByteSpan span;
   if (!ViewSpan(env, value, &span) || span.size % unit != 0 || span.size / unit > max) return false;
-  std::memcpy(out, span.data, span.size);
+  // An empty view may have no data pointer at all, which memcpy must not be given.
+  if (span.size > 0) std::memcpy(out, span.data, span.size);
   *count = span.size / unit;
   return true;
 }
