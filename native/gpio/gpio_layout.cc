@@ -3,8 +3,19 @@
 #include <linux/gpio.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "../core/exports.h"
+
+namespace {
+
+// Flags newer than the oldest headers the prebuilt binaries are compiled against (Debian 11's
+// 5.10), given by their ABI values, which the kernel never changes: REALTIME came in 5.11 and HTE
+// in 5.19. An older kernel refuses them with EINVAL, as it would refuse any flag it lacks.
+constexpr uint64_t kFlagEventClockRealtime = 1ULL << 11;
+constexpr uint64_t kFlagEventClockHte = 1ULL << 12;
+
+}  // namespace
 
 Napi::Object GpioLayout(Napi::Env env) {
   using Attr = gpio_v2_line_attribute;
@@ -57,8 +68,8 @@ Napi::Object GpioConstants(Napi::Env env) {
                               {"FLAG_BIAS_PULL_UP", GPIO_V2_LINE_FLAG_BIAS_PULL_UP},
                               {"FLAG_BIAS_PULL_DOWN", GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN},
                               {"FLAG_BIAS_DISABLED", GPIO_V2_LINE_FLAG_BIAS_DISABLED},
-                              {"FLAG_EVENT_CLOCK_REALTIME", GPIO_V2_LINE_FLAG_EVENT_CLOCK_REALTIME},
-                              {"FLAG_EVENT_CLOCK_HTE", GPIO_V2_LINE_FLAG_EVENT_CLOCK_HTE},
+                              {"FLAG_EVENT_CLOCK_REALTIME", kFlagEventClockRealtime},
+                              {"FLAG_EVENT_CLOCK_HTE", kFlagEventClockHte},
                               {"ATTR_ID_FLAGS", GPIO_V2_LINE_ATTR_ID_FLAGS},
                               {"ATTR_ID_OUTPUT_VALUES", GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES},
                               {"ATTR_ID_DEBOUNCE", GPIO_V2_LINE_ATTR_ID_DEBOUNCE},

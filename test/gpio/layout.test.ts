@@ -147,3 +147,9 @@ test('the 32-bit seqno wraps without a false gap', () => {
   expect(first.dropped).toBe(0);
   expect(sequence.dropped).toBe(0xffffffff - 1);
 });
+
+// The binary is built against headers as old as 5.10's, which lack these two: their ABI bits are
+// written out natively, and must be the kernel's (<linux/gpio.h>: _BITULL(11) and _BITULL(12)).
+test('the event-clock flags newer than the oldest headers have their ABI bits', () => {
+  expect([k.FLAG_EVENT_CLOCK_REALTIME, k.FLAG_EVENT_CLOCK_HTE]).toEqual([2 ** 11, 2 ** 12]);
+});
