@@ -1,6 +1,5 @@
 #include "gpio.h"
 
-#include <fcntl.h>
 #include <linux/gpio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -131,8 +130,10 @@ Napi::Value RequestLines(const Napi::CallbackInfo& info) {
   long result = Ioctl(IntArg(info, 0), GPIO_V2_GET_LINE_IOCTL, &request);
   if (result < 0) return ResultValue(env, result);
   int fd = request.fd;
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+  // FIONBIO sets O_NONBLOCK as fcntl would, but fcntl binds to glibc 2.28's fcntl64 when built
+  // against newer headers, above the prebuilt binaries' glibc baseline (prebuilds/requirements.json).
+  int on = 1;
+  if (ioctl(fd, FIONBIO, &on) < 0) {
     int error = errno;
     close(fd);
     return Refused(env, error);
