@@ -130,8 +130,8 @@ Napi::Value RequestLines(const Napi::CallbackInfo& info) {
   long result = Ioctl(IntArg(info, 0), GPIO_V2_GET_LINE_IOCTL, &request);
   if (result < 0) return ResultValue(env, result);
   int fd = request.fd;
-  // FIONBIO sets O_NONBLOCK as fcntl would, but fcntl binds to glibc 2.28's fcntl64 when built
-  // against newer headers, above the prebuilt binaries' glibc baseline (prebuilds/requirements.json).
+  // FIONBIO sets O_NONBLOCK as fcntl would; fcntl binds to glibc 2.28's fcntl64 when built against
+  // newer headers, above the prebuilt binaries' baseline (prebuilds/requirements.json).
   int on = 1;
   if (ioctl(fd, FIONBIO, &on) < 0) {
     int error = errno;
