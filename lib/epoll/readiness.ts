@@ -204,10 +204,14 @@ class AwaitedFd {
       else this.forget(this);
       return;
     }
-    let mask = EPOLLONESHOT;
-    for (const interest of this.interests) mask |= interest.mask;
-    for (const interest of this.interests) if (interest.persistent) mask &= ~EPOLLONESHOT;
-    mask >>>= 0;
+    // One-shot unless a watch is among the interests: a watch wants every dispatch.
+    let mask = 0;
+    let persistent = false;
+    for (const interest of this.interests) {
+      mask |= interest.mask;
+      persistent ||= interest.persistent;
+    }
+    mask = (persistent ? mask : mask | EPOLLONESHOT) >>> 0;
     if (this.#armed === -1) {
       table.add(fd, mask, this.#handler, this.#ended, this.#evict);
     } else if ((newcomer !== undefined || mask !== this.#armed) && !table.modify(fd, mask)) {
