@@ -12,7 +12,7 @@ const { ROOT } = require('./lib/processes');
 const { barChart } = require('./lib/svg');
 const { table } = require('./lib/table');
 
-const SUITES = ['dispatch', 'latency', 'echo', 'scaling', 'memory', 'procfs', 'await', 'resp', 'http'];
+const SUITES = ['dispatch', 'latency', 'echo', 'scaling', 'memory', 'procfs', 'await', 'resp', 'http', 'gpio'];
 
 function targetRow(t) {
   const pass = !missed(t);

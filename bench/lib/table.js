@@ -13,6 +13,7 @@ function num(value, digits = 0) {
 
 /** "median (min – max)" of a summary. */
 function spread(summary, digits = 0) {
+  if (!Number.isFinite(summary.median)) return 'n/a';
   return `${num(summary.median, digits)} (${num(summary.min, digits)} – ${num(summary.max, digits)})`;
 }
 
