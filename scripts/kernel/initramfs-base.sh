@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# initramfs-base.sh PROJECT_ROOT  prints the path of the cached part of the guest's initramfs: busybox,
-# this machine's node and python3 (some tests spawn it) with their shared libraries, the project's
-# node_modules and /etc basics. Cached by a digest of what goes in, since it
+# initramfs-base.sh PROJECT_ROOT  prints the path of the cached part of the guest's initramfs:
+# busybox, this machine's node, python3 and the tools the tests spawn ($tools), with their shared
+# libraries, the project's node_modules and /etc basics. Cached by a digest of what goes in, since it
 # is large (~250 MB, left uncompressed: the guest unpacks it faster than it could inflate it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -13,12 +13,18 @@ dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'
 require_commands cpio:cpio
 [ -x /usr/bin/python3 ] || apt_install python3-minimal
 
+# The programs the core tests spawn, Debian's own (busybox's applets of the same names lack the
+# options the tests use): bash for the project's scripts, util-linux's setpriv and prlimit, curl,
+# and redis-tools' clients.
+require_commands setpriv:util-linux prlimit:util-linux curl:curl redis-cli:redis-tools redis-benchmark:redis-tools
+tools=(/usr/bin/bash /usr/bin/setpriv /usr/bin/prlimit /usr/bin/curl /usr/bin/redis-cli /usr/bin/redis-benchmark)
+
 node="$(readlink -f "$(command -v node)")"
 # Debian's own python3, not a version manager's shim that may be first on PATH.
 python="$(readlink -f /usr/bin/python3)"
 # Dev tools the guest never runs: leaving them out saves a quarter of the image.
 excluded=(clang-format prettier typescript @arethetypeswrong publint prebuildify)
-digest="$( (sha256sum "$node" "$python" /bin/busybox "$root/package-lock.json" \
+digest="$( (sha256sum "$node" "$python" /bin/busybox "${tools[@]}" "$root/package-lock.json" \
   "$here/initramfs-base.sh" | cut -d' ' -f1) | sha256sum | cut -c1-16)"
 out="$KERNEL_CACHE/initramfs/base-$digest.cpio"
 
@@ -53,7 +59,8 @@ build() {
   for link in $(/bin/busybox --list); do
     [ -e "$stage/usr/bin/$link" ] || ln -s busybox "$stage/usr/bin/$link"
   done
-  copy_with_libraries "$node" "$python"
+  rm -f "${tools[@]/#/$stage}" # busybox's links: cp would write through them onto busybox
+  copy_with_libraries "$node" "$python" "${tools[@]}"
   [ -e "$stage/usr/bin/node" ] || ln -s "$node" "$stage/usr/bin/node"
   [ -e "$stage/usr/bin/python3" ] || ln -s "$python" "$stage/usr/bin/python3"
   local pylib
@@ -69,8 +76,8 @@ build() {
       [ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage/"
     done
   done
-  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
-  printf 'root:x:0:\n' >"$stage/etc/group"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
   printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$stage/etc/hosts"
   printf 'hosts: files\n' >"$stage/etc/nsswitch.conf"
   mkdir -p "$(dirname "$out")"
