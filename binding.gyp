@@ -12,6 +12,7 @@
         "native/epoll/poller.cc",
         "native/epoll/wait_thread.cc",
         "native/epoll/loop_watcher.cc",
+        "native/epoll/reserved_fd.cc",
         "native/fds/counter_fd.cc",
         "native/fds/io.cc",
         "native/fds/inotify.cc",

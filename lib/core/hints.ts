@@ -14,6 +14,9 @@ const HINTS: Readonly<Record<string, string>> = {
   'epoll_ctl:EEXIST': 'the fd is already registered here, by add() or by an await (one owner per fd)',
   'epoll_ctl:EPERM': 'the fd does not support epoll (regular files and directories are always ready)',
   'epoll_ctl:ELOOP': 'adding it would nest epoll instances in a cycle or too deep',
+  // 5.10 refuses too deep a chain with EINVAL where its sets watch ordinary files (docs/KERNELS.md).
+  'epoll_ctl:EINVAL':
+    'the fd is this instance itself, or EPOLLEXCLUSIVE was asked for an epoll fd, or (on kernels such as 5.10) adding it would nest epoll instances too deep',
   'epoll_ctl:ENOSPC': 'the per-user limit on epoll watches (fs.epoll.max_user_watches) is reached',
   'inotify_init1:EMFILE':
     'the per-user limit on inotify instances (fs.inotify.max_user_instances; user.max_inotify_instances in a user namespace) or the process limit on open files (ulimit -n) is reached',

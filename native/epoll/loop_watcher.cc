@@ -1,8 +1,11 @@
 #include "loop_watcher.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "../core/system_error.h"
+#include "reserved_fd.h"
 
 // Weak, so the addon still loads in a Node-API runtime without libuv: the thread mode needs none
 // of these, and Start() reports their absence instead of the loader failing on every mode.
@@ -25,6 +28,11 @@ namespace {
 // below, ours or not: an add() that would nest too deep is refused to its caller with ELOOP, and
 // libuv's own add at its next poll meets EEXIST, which libuv expects (a fd watched before) and
 // turns into a modify, which the kernel never refuses for depth. The data is the fd, as libuv's.
+// Linux 5.10 counts the levels above only on the paths up from ordinary files, and checks its
+// nesting limit before EEXIST: a chain of bare sets one level too deep under the loop's set is
+// accepted by add(), then refused to libuv (ELOOP), which aborts. Each instance's anchor, an
+// eventfd that is never ready, is such an ordinary file, so that 5.10 refuses the add() instead
+// (with EINVAL), as a thread-mode instance's wake-up eventfd makes it do.
 int JoinLoopEpollSet(uv_loop_t* loop, int epfd) {
   epoll_event event{};
   event.events = EPOLLIN;
@@ -40,7 +48,9 @@ LoopWatcher* LoopWatcher::Start(Napi::Env env, EventBuffer buffer, BatchSink* si
       napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     ThrowSystemError(env, ENOSYS, "uv_poll_init");
   }
-  LoopWatcher* self = new LoopWatcher(env, buffer, sink);
+  ReservedFd anchor = AddReservedEventFd(buffer.epfd);
+  if (anchor.fd < 0) ThrowSystemError(env, anchor.err, anchor.syscall);
+  LoopWatcher* self = new LoopWatcher(env, buffer, sink, anchor.fd);
   int err = uv_poll_init(loop, &self->poll_, buffer.epfd);
   if (err != 0) {
     delete self;
@@ -97,6 +107,13 @@ void LoopWatcher::Stop() {
   sink_ = nullptr;
   uv_poll_stop(&poll_);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_), OnClosed);
+  // Now, not once the handle has closed: see WaitThread::Stop on creating and closing in one run.
+  close(anchorfd_);
+  anchorfd_ = -1;
+}
+
+LoopWatcher::~LoopWatcher() {
+  if (anchorfd_ >= 0) close(anchorfd_);
 }
 
 void LoopWatcher::OnClosed(uv_handle_t* handle) {

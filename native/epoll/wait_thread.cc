@@ -1,13 +1,12 @@
 #include "wait_thread.h"
 
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdint>
 
 #include "../core/system_error.h"
-#include "event_token.h"
+#include "reserved_fd.h"
 
 namespace {
 
@@ -34,21 +33,13 @@ class ScopedLock {
 WaitThread* WaitThread::Start(Napi::Env env, EventBuffer buffer, BatchSink* sink) {
   WaitThread* self = new WaitThread(buffer, sink);
   self->env_ = env;
-  self->wakefd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (self->wakefd_ < 0) {
-    int err = errno;
+  // lib/ would skip its event; the thread never posts it anyway, as it fires only once stopping.
+  ReservedFd wake = AddReservedEventFd(buffer.epfd);
+  if (wake.fd < 0) {
     delete self;
-    ThrowSystemError(env, err, "eventfd");
+    ThrowSystemError(env, wake.err, wake.syscall);
   }
-  epoll_event wake{};
-  wake.events = EPOLLIN;
-  // lib/ would skip it; the thread never posts it anyway, as it fires only once stopping.
-  wake.data.u64 = EventToken(self->wakefd_, kReservedGeneration);
-  if (epoll_ctl(buffer.epfd, EPOLL_CTL_ADD, self->wakefd_, &wake) < 0) {
-    int err = errno;
-    delete self;
-    ThrowSystemError(env, err, "epoll_ctl");
-  }
+  self->wakefd_ = wake.fd;
   napi_status status = napi_create_threadsafe_function(
       env, nullptr, nullptr, Napi::String::New(env, kAsyncResourceName), 0, 1, self, Finalize, self,
       CallJs, &self->tsfn_);

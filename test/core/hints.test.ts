@@ -36,6 +36,15 @@ describeEachMode('hints', (dispatch) => {
     outer.close();
     inner.close();
   });
+
+  test('EINVAL from epoll_ctl says why: an instance added to itself', () => {
+    const epoll = new EpollInstance({ dispatch });
+    const error = errorFrom(() => epoll.add(epoll.fd, EPOLLIN, () => undefined));
+    expect(error).toMatchObject({ code: 'EINVAL', syscall: 'epoll_ctl' });
+    expect(error.hint).toMatch(/^the fd is this instance itself, .* nest epoll instances too deep$/);
+    expect(epoll.size).toBe(0);
+    epoll.close();
+  });
 });
 
 describe('hints', () => {
