@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 
 import { EPOLLIN, EpollInstance, EventFd, TimerFd, io } from '../../lib';
 import { PACKAGE, runScript } from '../support/child';
+import { bound } from '../support/slowdown';
 import { errorFrom } from '../support/thrown';
 import { waitFor } from '../support/wait';
 
@@ -74,9 +75,11 @@ describe('fd ownership', () => {
     expect(JSON.parse(result.stdout)).toEqual({ grew: [20, 20], left: [0, 0], reused: '/dev/null' });
   });
 
-  test('the EventFd and TimerFd of a terminated worker leaked their fds: they are closed at teardown', async () => {
-    const result = await runScript(
-      `${COUNTS}
+  test(
+    'the EventFd and TimerFd of a terminated worker leaked their fds: they are closed at teardown',
+    async () => {
+      const result = await runScript(
+        `${COUNTS}
       const { Worker } = require('worker_threads');
       const source = \`
         const { EventFd, TimerFd } = require(${JSON.stringify(PACKAGE)});
@@ -93,12 +96,14 @@ describe('fd ownership', () => {
           if (++exited === 60) settled(before, (after) => console.log(JSON.stringify([after.eventfd - before.eventfd, after.timerfd - before.timerfd])));
         });
       }`,
-      { timeoutMs: 30000 },
-    );
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual([0, 0]);
-    // Past the child's own 30 s bound: 60 workers take 15 to 18 s on Node 18 here, alone.
-  }, 40000);
+        { timeoutMs: 30000 },
+      );
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual([0, 0]);
+      // Past the child's own 30 s bound: 60 workers take 15 to 18 s on Node 18 here, alone.
+    },
+    bound(40000),
+  );
 
   test('close() reports the kernel error of a number closed behind its back, and closes nothing twice', () => {
     const efd = new EventFd();

@@ -7,6 +7,7 @@ import { EPOLLIN, EpollInstance, EventFd } from '../../lib';
 import { checkSequence } from '../fuzz/model';
 import { PACKAGE, runScript } from '../support/child';
 import { describeEachMode } from '../support/modes';
+import { bound } from '../support/slowdown';
 
 describeEachMode('regressions', (dispatch) => {
   // Found while modelling fd number reuse for the fuzzer: a registered fd closed without remove(),
@@ -46,9 +47,11 @@ describeEachMode('regressions', (dispatch) => {
   // its JS was inside a native call made that call's Node-API requests fail, node-addon-api turned
   // the failure into a C++ exception it could no longer throw into JS, and std::terminate killed
   // the whole process. Now the exception is dropped, as the worker is going away anyway.
-  test('terminating a worker while its handlers call into the addon does not abort the process', async () => {
-    const result = await runScript(
-      `
+  test(
+    'terminating a worker while its handlers call into the addon does not abort the process',
+    async () => {
+      const result = await runScript(
+        `
       const { Worker } = require('worker_threads');
       // Held by round(), so that collection does not close them under the workers.
       const held = [1, 2, 3, 4].map(() => new LINUX_EPOLL.EventFd(1));
@@ -68,10 +71,12 @@ describeEachMode('regressions', (dispatch) => {
         worker.once('exit', () => (++rounds < 60 ? round() : console.log('rounds', rounds)));
       };
       round();`,
-      { timeoutMs: 60000 },
-    );
-    expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'rounds 60\n' });
-  }, 60000);
+        { timeoutMs: 60000 },
+      );
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '', stdout: 'rounds 60\n' });
+    },
+    bound(60000),
+  );
 
   // The fuzzer's shrunk counterexamples for the same bug (once /dev/null could take a number): an
   // fd closed, its number taken by a file epoll cannot watch, then the registration used again.
@@ -95,17 +100,21 @@ describe('regressions (thread dispatch)', () => {
   // synchronous run held one fd each and failed with EMFILE near the 20,000-file limit.
   // No need to reach the limit: every fd still open after the synchronous run shows in the count.
   // (25,000 instances, past the limit, took over 30 s on a loaded 2-core machine.)
-  test("close() releases the wait thread's eventfd at once, not on the next loop turn", async () => {
-    const result = await runScript(
-      `
+  test(
+    "close() releases the wait thread's eventfd at once, not on the next loop turn",
+    async () => {
+      const result = await runScript(
+        `
       const { EpollInstance } = LINUX_EPOLL;
       const fs = require('fs');
       const before = fs.readdirSync('/proc/self/fd').length;
       for (let i = 0; i < 2000; i++) new EpollInstance({ dispatch: 'thread' }).close();
       console.log(fs.readdirSync('/proc/self/fd').length - before);`,
-      { timeoutMs: 30000 },
-    );
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('0\n');
-  }, 30000);
+        { timeoutMs: 30000 },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('0\n');
+    },
+    bound(30000),
+  );
 });

@@ -2,11 +2,14 @@
 // that 100,000 awaits on one signal leave nothing behind, and awaits inside worker_threads.
 import { PACKAGE, runScript } from '../support/child';
 import { MODES } from '../support/modes';
+import { bound } from '../support/slowdown';
 
 describe.each(MODES)('awaits, from outside the process (dispatch: %s)', (dispatch) => {
-  test('100,000 awaits reusing one signal: its listeners, the timers and the heap stay flat', async () => {
-    const result = await runScript(
-      `
+  test(
+    '100,000 awaits reusing one signal: its listeners, the timers and the heap stay flat',
+    async () => {
+      const result = await runScript(
+        `
       const { EpollInstance, io } = LINUX_EPOLL;
       const { getEventListeners } = require('node:events');
       const ep = new EpollInstance({ dispatch: '${dispatch}' });
@@ -31,17 +34,19 @@ describe.each(MODES)('awaits, from outside the process (dispatch: %s)', (dispatc
         io.close(a);
         io.close(b);
       })();`,
-      { args: ['--expose-gc'], timeoutMs: 60000 },
-    );
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({
-      maxListeners: 1,
-      listeners: 0,
-      timers: 0,
-      size: 0,
-      grownUnderOneMiB: true,
-    });
-  }, 70000);
+        { args: ['--expose-gc'], timeoutMs: 60000 },
+      );
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({
+        maxListeners: 1,
+        listeners: 0,
+        timers: 0,
+        size: 0,
+        grownUnderOneMiB: true,
+      });
+    },
+    bound(70000),
+  );
 
   test('a pending await holds the process open while the instance is ref’d, and not once unref’d', async () => {
     // The unref'd timer makes the fd ready: it can only fire if something else holds the loop.

@@ -13,10 +13,11 @@ import {
   type ConnectionHandler,
   type ConnectionServerOptions,
 } from '../../lib';
+import { runScript } from '../support/child';
 import { echo, slowEcho } from '../support/echo-client';
 import { describeEachMode } from '../support/modes';
 import { seededRandom } from '../support/random';
-import { runScript } from '../support/child';
+import { bound } from '../support/slowdown';
 import { errorFrom } from '../support/thrown';
 import { waitFor } from '../support/wait';
 
@@ -183,44 +184,48 @@ describeEachMode('ConnectionServer', (dispatch) => {
       expect(refused).toBeGreaterThan(0);
       expect(drains).toBe(refused);
     },
-    30000,
+    bound(30000),
   );
 
-  test('backpressure: a peer that sends without reading stops being read at the high-water mark', async () => {
-    const highWaterMark = 64 * 1024;
-    let connection: Connection | undefined;
-    let most = 0;
-    const port = start({
-      sendBufferSize: 4096,
-      highWaterMark,
-      readBufferSize: 4096,
-      onConnection: (c) => {
-        connection = c;
-        const inner = echoing(c);
-        return {
-          data(buffer, s, e, conn) {
-            const consumed = inner.data(buffer, s, e, conn);
-            most = Math.max(most, c.bufferedBytes);
-            return consumed;
-          },
-        };
-      },
-    });
-    const payload = randomBytes(2 << 20);
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const chunks: Buffer[] = [];
-    socket.pause();
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = new Promise((resolve) => socket.on('end', resolve));
-    socket.end(payload);
-    await waitFor(() => server!.stats.backpressure > 0, 'reading to pause');
-    // Reading stopped: the queue is bounded by the mark plus the one read that crossed it.
-    expect(connection!.bufferedBytes).toBeLessThan(highWaterMark + 4096);
-    socket.resume();
-    await ended;
-    expect(Buffer.concat(chunks).equals(payload)).toBe(true);
-    expect(most).toBeLessThan(highWaterMark + 4096);
-  }, 30000);
+  test(
+    'backpressure: a peer that sends without reading stops being read at the high-water mark',
+    async () => {
+      const highWaterMark = 64 * 1024;
+      let connection: Connection | undefined;
+      let most = 0;
+      const port = start({
+        sendBufferSize: 4096,
+        highWaterMark,
+        readBufferSize: 4096,
+        onConnection: (c) => {
+          connection = c;
+          const inner = echoing(c);
+          return {
+            data(buffer, s, e, conn) {
+              const consumed = inner.data(buffer, s, e, conn);
+              most = Math.max(most, c.bufferedBytes);
+              return consumed;
+            },
+          };
+        },
+      });
+      const payload = randomBytes(2 << 20);
+      const socket = net.connect({ host: '127.0.0.1', port });
+      const chunks: Buffer[] = [];
+      socket.pause();
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const ended = new Promise((resolve) => socket.on('end', resolve));
+      socket.end(payload);
+      await waitFor(() => server!.stats.backpressure > 0, 'reading to pause');
+      // Reading stopped: the queue is bounded by the mark plus the one read that crossed it.
+      expect(connection!.bufferedBytes).toBeLessThan(highWaterMark + 4096);
+      socket.resume();
+      await ended;
+      expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+      expect(most).toBeLessThan(highWaterMark + 4096);
+    },
+    bound(30000),
+  );
 
   test('half-close by the client: the server answers after the FIN, then closes', async () => {
     const port = start({
@@ -293,19 +298,23 @@ describeEachMode('ConnectionServer', (dispatch) => {
     expect((await exchange(port, [Buffer.from('still here')])).length).toBe(1 << 20);
   });
 
-  test('1,000 concurrent connections, random payloads, every byte compared', async () => {
-    const port = start({ onConnection: echoing, backlog: 1024 });
-    const random = seededRandom(99);
-    const payloads = Array.from({ length: 1000 }, () => randomBytes(1 + Math.floor(random() * 20000)));
-    const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
-    expect(echoed.filter((bytes, i) => !bytes.equals(payloads[i]))).toHaveLength(0);
-    expect(server!.stats.accepted).toBe(1000);
-    await waitFor(() => server!.stats.open === 0, 'every connection closed');
-    expect(closed.filter((c) => c.error !== null)).toHaveLength(0);
-    const total = payloads.reduce((sum, p) => sum + p.length, 0);
-    expect(server!.stats.bytesRead).toBe(total);
-    expect(server!.stats.bytesWritten).toBe(total);
-  }, 60000);
+  test(
+    '1,000 concurrent connections, random payloads, every byte compared',
+    async () => {
+      const port = start({ onConnection: echoing, backlog: 1024 });
+      const random = seededRandom(99);
+      const payloads = Array.from({ length: 1000 }, () => randomBytes(1 + Math.floor(random() * 20000)));
+      const echoed = await Promise.all(payloads.map((payload) => echo(port, payload)));
+      expect(echoed.filter((bytes, i) => !bytes.equals(payloads[i]))).toHaveLength(0);
+      expect(server!.stats.accepted).toBe(1000);
+      await waitFor(() => server!.stats.open === 0, 'every connection closed');
+      expect(closed.filter((c) => c.error !== null)).toHaveLength(0);
+      const total = payloads.reduce((sum, p) => sum + p.length, 0);
+      expect(server!.stats.bytesRead).toBe(total);
+      expect(server!.stats.bytesWritten).toBe(total);
+    },
+    bound(60000),
+  );
 
   test('many writes in one data call are gathered and arrive in order', async () => {
     const port = start({

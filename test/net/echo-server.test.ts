@@ -11,6 +11,7 @@ import { io, sock } from '../../lib';
 import { echo, slowEcho } from '../support/echo-client';
 import { describeEachMode } from '../support/modes';
 import { seededRandom } from '../support/random';
+import { bound } from '../support/slowdown';
 import { nextMacrotask, waitFor } from '../support/wait';
 
 /** The same through linux-epoll's own client socket, polled: Node's net pads abstract Unix names. */
@@ -86,50 +87,58 @@ describe.each(SERVERS)('%s', (_, startServer) =>
         expect(server!.stats.accepted).toBe(1000);
         await waitFor(() => server!.stats.open === 0, 'every connection closed');
       },
-      60000,
+      bound(60000),
     );
 
-    test('ping-pong in many small messages, stopping at short reads: no message waits for a later one', async () => {
-      const port = portOf(start({ drain: 'short' }));
-      const rounds = 300;
-      const clients = Array.from(
-        { length: 20 },
-        (_, id) =>
-          new Promise<number>((resolve, reject) => {
-            const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-            let round = 0;
-            let expected = Buffer.alloc(0);
-            let got = Buffer.alloc(0);
-            const send = (): void => {
-              expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
-              got = Buffer.alloc(0);
-              socket.write(expected);
-            };
-            socket.on('connect', send);
-            socket.on('data', (data: Buffer) => {
-              got = Buffer.concat([got, data]);
-              if (got.length < expected.length) return;
-              if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
-              if (++round === rounds) {
-                socket.end();
-                return resolve(round);
-              }
-              send();
-            });
-            socket.on('error', reject);
-          }),
-      );
-      // A stall here (a byte left unread after a short read) would time the test out.
-      expect(await Promise.all(clients)).toEqual(Array(20).fill(rounds));
-    }, 30000);
+    test(
+      'ping-pong in many small messages, stopping at short reads: no message waits for a later one',
+      async () => {
+        const port = portOf(start({ drain: 'short' }));
+        const rounds = 300;
+        const clients = Array.from(
+          { length: 20 },
+          (_, id) =>
+            new Promise<number>((resolve, reject) => {
+              const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+              let round = 0;
+              let expected = Buffer.alloc(0);
+              let got = Buffer.alloc(0);
+              const send = (): void => {
+                expected = randomBytes(1 + ((id * 7919 + round * 104729) % 3000));
+                got = Buffer.alloc(0);
+                socket.write(expected);
+              };
+              socket.on('connect', send);
+              socket.on('data', (data: Buffer) => {
+                got = Buffer.concat([got, data]);
+                if (got.length < expected.length) return;
+                if (!got.equals(expected)) return reject(new Error(`client ${id} round ${round}: wrong echo`));
+                if (++round === rounds) {
+                  socket.end();
+                  return resolve(round);
+                }
+                send();
+              });
+              socket.on('error', reject);
+            }),
+        );
+        // A stall here (a byte left unread after a short read) would time the test out.
+        expect(await Promise.all(clients)).toEqual(Array(20).fill(rounds));
+      },
+      bound(30000),
+    );
 
-    test('a small SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, in order', async () => {
-      const port = portOf(start({ sendBufferSize: 4096 }));
-      const payload = randomBytes(2 << 20);
-      const received = await slowEcho(port, payload);
-      expect(received.equals(payload)).toBe(true);
-      expect(server!.stats.partialWrites).toBeGreaterThan(0);
-    }, 30000);
+    test(
+      'a small SO_SNDBUF and a slow reader: partial writes finish on EPOLLOUT, in order',
+      async () => {
+        const port = portOf(start({ sendBufferSize: 4096 }));
+        const payload = randomBytes(2 << 20);
+        const received = await slowEcho(port, payload);
+        expect(received.equals(payload)).toBe(true);
+        expect(server!.stats.partialWrites).toBeGreaterThan(0);
+      },
+      bound(30000),
+    );
 
     test('half-close: the server echoes everything after the client FIN, then closes', async () => {
       const port = portOf(start());
