@@ -74,22 +74,48 @@ function print(event: InotifyEvent): void {
   console.log(`${what}: ${pathOf(event)}${isDir ? '/' : ''}`);
 }
 
-epoll.add(inotify.fd, EPOLLIN, () => {
-  for (let events = inotify.read(); events !== null; events = inotify.read()) {
-    for (const item of pairRenames(events)) {
-      if (!('from' in item)) print(item);
-      else {
-        console.log(`renamed: ${pathOf(item.from)} -> ${pathOf(item.to)}`);
-        if (item.to.mask & IN_ISDIR) watchTree(pathOf(item.to));
-      }
+// The kernel queues a rename's IN_MOVED_FROM and IN_MOVED_TO one after the other, not at once, so
+// a read can take the first alone (inotify(7)). One left unpaired at the end of what the fd held
+// waits for the next events, or for this long, before it is printed as moved out.
+const RENAME_WAIT_MS = 10;
+let held: InotifyEvent | undefined;
+let heldTimer: NodeJS.Timeout | undefined;
+
+function printHeld(): void {
+  if (held !== undefined) print(held);
+  held = undefined;
+}
+
+function handle(events: InotifyEvent[]): void {
+  clearTimeout(heldTimer);
+  const items = pairRenames(held === undefined ? events : [held, ...events]);
+  held = undefined;
+  const last = items.at(-1);
+  if (last !== undefined && !('from' in last) && last.mask & IN_MOVED_FROM) {
+    held = items.pop() as InotifyEvent;
+    heldTimer = setTimeout(printHeld, RENAME_WAIT_MS);
+  }
+  for (const item of items) {
+    if (!('from' in item)) print(item);
+    else {
+      console.log(`renamed: ${pathOf(item.from)} -> ${pathOf(item.to)}`);
+      if (item.to.mask & IN_ISDIR) watchTree(pathOf(item.to));
     }
   }
+}
+
+epoll.add(inotify.fd, EPOLLIN, () => {
+  const events: InotifyEvent[] = [];
+  for (let read = inotify.read(); read !== null; read = inotify.read()) events.push(...read);
+  handle(events);
 });
 
 watchTree('');
 console.log(`watching ${dirs.size} directories under ${root}`);
 
 const stop = (): void => {
+  clearTimeout(heldTimer);
+  printHeld();
   epoll.close();
   inotify.close();
 };

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 
 import { echo } from '../support/echo-client';
 import { RespClient } from '../support/resp-client';
+import { bound } from '../support/slowdown';
 import { waitFor } from '../support/wait';
 
 const EXAMPLES = path.resolve(__dirname, '../../dist/examples');
@@ -178,49 +179,57 @@ describe('examples', () => {
     },
   );
 
-  test('echo-server out of fds (RLIMIT_NOFILE 40) sheds connections without spinning, then recovers', async () => {
-    const server = run('prlimit', [
-      '--nofile=40:40',
-      process.execPath,
-      path.join(EXAMPLES, 'echo-server.js'),
-      '--port',
-      '0',
-    ]);
-    const port = await listeningPort(server);
-    const clients: net.Socket[] = [];
-    let closedByServer = 0;
-    for (let i = 0; i < 60; i++) {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.on('error', () => undefined);
-      socket.on('close', () => closedByServer++);
-      clients.push(socket);
-    }
-    // Those beyond the limit are accepted and closed at once; the rest stay open.
-    await waitFor(() => closedByServer >= 30, 'the excess connections shed', 10000);
-    const before = cpuTicks(server.child.pid!);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // A listener left ready would burn the whole half second (50 ticks at 100 Hz).
-    expect(cpuTicks(server.child.pid!) - before).toBeLessThan(10);
-    for (const socket of clients) socket.destroy();
-    await waitFor(() => closedByServer === 60, 'every client closed');
-    expect(await echoText(port, 'recovered')).toBe('recovered');
-    server.child.kill('SIGINT');
-    expect(await server.exited).toBe(0);
-  }, 30000);
+  test(
+    'echo-server out of fds (RLIMIT_NOFILE 40) sheds connections without spinning, then recovers',
+    async () => {
+      const server = run('prlimit', [
+        '--nofile=40:40',
+        process.execPath,
+        path.join(EXAMPLES, 'echo-server.js'),
+        '--port',
+        '0',
+      ]);
+      const port = await listeningPort(server);
+      const clients: net.Socket[] = [];
+      let closedByServer = 0;
+      for (let i = 0; i < 60; i++) {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        socket.on('error', () => undefined);
+        socket.on('close', () => closedByServer++);
+        clients.push(socket);
+      }
+      // Those beyond the limit are accepted and closed at once; the rest stay open.
+      await waitFor(() => closedByServer >= 30, 'the excess connections shed', 10000);
+      const before = cpuTicks(server.child.pid!);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A listener left ready would burn the whole half second (50 ticks at 100 Hz).
+      expect(cpuTicks(server.child.pid!) - before).toBeLessThan(10);
+      for (const socket of clients) socket.destroy();
+      await waitFor(() => closedByServer === 60, 'every client closed');
+      expect(await echoText(port, 'recovered')).toBe('recovered');
+      server.child.kill('SIGINT');
+      expect(await server.exited).toBe(0);
+    },
+    bound(30000),
+  );
 
-  test('echo-cluster: two threads share one port through SO_REUSEPORT', async () => {
-    const cluster = run(process.execPath, [path.join(EXAMPLES, 'echo-cluster.js'), '--workers', '2', '--port', '0']);
-    const port = await listeningPort(cluster);
-    expect(cluster.output()).toContain('echo cluster of 2 threads');
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => echoText(port, `message ${i}`)));
-    expect(replies).toEqual(Array.from({ length: 40 }, (_, i) => `message ${i}`));
-    cluster.child.kill('SIGTERM');
-    expect(await cluster.exited).toBe(0);
-    const perThread = /connections per thread: (\d+) (\d+)/.exec(cluster.output())!.slice(1).map(Number);
-    // The kernel hashes each connection to a listener: all 40 on one thread has odds of 2^-39.
-    expect(perThread[0] + perThread[1]).toBe(40);
-    expect(Math.min(...perThread)).toBeGreaterThan(0);
-  }, 20000);
+  test(
+    'echo-cluster: two threads share one port through SO_REUSEPORT',
+    async () => {
+      const cluster = run(process.execPath, [path.join(EXAMPLES, 'echo-cluster.js'), '--workers', '2', '--port', '0']);
+      const port = await listeningPort(cluster);
+      expect(cluster.output()).toContain('echo cluster of 2 threads');
+      const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => echoText(port, `message ${i}`)));
+      expect(replies).toEqual(Array.from({ length: 40 }, (_, i) => `message ${i}`));
+      cluster.child.kill('SIGTERM');
+      expect(await cluster.exited).toBe(0);
+      const perThread = /connections per thread: (\d+) (\d+)/.exec(cluster.output())!.slice(1).map(Number);
+      // The kernel hashes each connection to a listener: all 40 on one thread has odds of 2^-39.
+      expect(perThread[0] + perThread[1]).toBe(40);
+      expect(Math.min(...perThread)).toBeGreaterThan(0);
+    },
+    bound(20000),
+  );
 
   test.each([[1], [2]])(
     'http-server --workers %i: answers fetch, and exits cleanly on SIGTERM',
@@ -252,7 +261,7 @@ describe('examples', () => {
         expect(Math.min(...perThread)).toBeGreaterThan(0);
       }
     },
-    20000,
+    bound(20000),
   );
 
   test('timerfd: ten ticks, the blocked stretch reported as several expirations in one read', async () => {
@@ -284,6 +293,7 @@ describe('examples', () => {
 
   test('inotify-tree: prints changes anywhere in the tree, renames paired, new directories watched', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inotify-example-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'inotify-example-outside-'));
     try {
       fs.mkdirSync(path.join(dir, 'a'));
       const example = run(process.execPath, [path.join(EXAMPLES, 'inotify-tree.js'), dir]);
@@ -294,10 +304,15 @@ describe('examples', () => {
       fs.renameSync(path.join(dir, 'a', 'new', 'file'), path.join(dir, 'moved'));
       await waitFor(() => example.output().includes('renamed: a/new/file -> moved'), 'the rename');
       expect(example.output()).toContain('written: a/new/file');
+      // Out of the tree: an IN_MOVED_FROM that no IN_MOVED_TO follows, held for its pair, then printed.
+      fs.renameSync(path.join(dir, 'moved'), path.join(outside, 'gone'));
+      await waitFor(() => example.output().includes('moved out: moved\n'), 'the move out');
       example.child.kill('SIGTERM');
       expect(await example.exited).toBe(0);
+      expect(example.output()).not.toMatch(/moved out: a\/new\/file/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
     }
   });
 });
