@@ -98,7 +98,7 @@ const NESTING_PRELUDE = `
 
 describe("'loop' mode aborts the whole process on nesting (issue 11, item 4)", () => {
   test.each(['in its first tick', 'after the loop polled'])(
-    "a loop-mode instance refuses, with the kernel's code (ELOOP) from add(), a chain that is too deep once the loop watches it (%s)",
+    "a loop-mode instance refuses, from add() and with the kernel's code, a chain that is too deep once the loop watches it (%s)",
     async (when) => {
       const result = await runScript(`${NESTING_PRELUDE}
         (async () => {
