@@ -8,6 +8,7 @@ import { EPOLLET, EPOLLIN, EpollInstance, EventFd, TimerFd, type DispatchMode } 
 import { Epoll } from '../../lib/compat';
 import { PACKAGE, runScript, type ChildResult } from '../support/child';
 import { MODES, describeEachMode } from '../support/modes';
+import { nestingRefusals } from '../support/nesting';
 import { bound } from '../support/slowdown';
 import { errorFrom } from '../support/thrown';
 import { waitFor } from '../support/wait';
@@ -21,32 +22,8 @@ function expectCleanExit(result: ChildResult, stdout: string): void {
   expect(result.stdout).toBe(stdout);
 }
 
-// The codes this kernel refuses too deep a chain with, asked of the kernel by another program
-// (python3's select.epoll calls epoll_ctl itself), for a chain of bare sets and for one whose sets
-// also watch an ordinary file, as a thread-mode instance watches its wake-up eventfd. 6.x says
-// ELOOP to both; 5.10 says ELOOP to the first and EINVAL to the second, from the check on the
-// ordinary files' wake-up paths that it makes first (docs/KERNELS.md). linux-epoll must report the
-// kernel's own code.
-function kernelNestingRefusals(): string[] {
-  const python = `
-import errno, os, select
-def refusal(watch_a_pipe):
-    reader, writer = os.pipe()
-    chain = [select.epoll()]
-    try:
-        for _ in range(8):
-            if watch_a_pipe: chain[-1].register(reader, select.EPOLLIN)
-            chain.append(select.epoll())
-            chain[-1].register(chain[-2].fileno(), select.EPOLLIN)
-        return 'accepted'
-    except OSError as error:
-        return errno.errorcode[error.errno]
-print(refusal(False), refusal(True))`;
-  const result = spawnSync('python3', ['-c', python], { encoding: 'utf8', timeout: bound(10000) });
-  if (result.status !== 0) throw new Error(`python3 could not build an epoll chain: ${result.stderr}`);
-  return [...new Set(result.stdout.trim().split(' '))];
-}
-const NESTING_REFUSALS = kernelNestingRefusals();
+// The codes this kernel refuses too deep a chain with (ELOOP; also EINVAL on 5.10).
+const NESTING_REFUSALS = nestingRefusals();
 
 test('the kernel refuses a chain of 9 epoll sets, with ELOOP (6.x) or also EINVAL (5.10): the codes the tests below accept from linux-epoll', () => {
   expect(NESTING_REFUSALS).toContain('ELOOP');

@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import type { DispatchMode } from '../../lib';
 import { runScript } from '../support/child';
 import { MODES } from '../support/modes';
-import { EP_MAX_NESTS, kernelCountsLevelsAbove } from './nesting';
+import { isNestingRefusal } from '../support/nesting';
+import { EP_MAX_NESTS, TOO_DEEP, kernelCountsLevelsAbove } from './nesting';
 
 interface Drop {
   timer: boolean;
@@ -59,7 +60,7 @@ export const processCaseArbitrary: fc.Arbitrary<ProcessCase> = fc
 function predictedChain(modes: readonly DispatchMode[]): { depth: number; code: string | null } {
   for (let i = 1; i < modes.length; i++) {
     const above = kernelCountsLevelsAbove() && modes[i] === 'loop' ? 1 : 0;
-    if (above + 1 + (i - 1) > EP_MAX_NESTS) return { depth: i, code: 'ELOOP' };
+    if (above + 1 + (i - 1) > EP_MAX_NESTS) return { depth: i, code: TOO_DEEP };
   }
   return { depth: modes.length, code: null };
 }
@@ -111,7 +112,8 @@ export async function checkInProcess(c: ProcessCase): Promise<void> {
   const seen = { signal: result.signal, code: result.code, stderr: result.stderr };
   if (JSON.stringify(seen) !== JSON.stringify({ signal: null, code: 0, stderr: '' }))
     throw new Error(`child ended ${JSON.stringify(seen)}, stdout ${result.stdout}`);
-  const { changes, ...outcome } = JSON.parse(result.stdout) as { changes: number };
+  const { changes, ...seenOutcome } = JSON.parse(result.stdout) as { changes: number; code: string | null };
+  const outcome = { ...seenOutcome, code: isNestingRefusal(seenOutcome.code) ? TOO_DEEP : seenOutcome.code };
   const expected = { ...predictedChain(c.modes), leaked: [] };
   if (JSON.stringify(outcome) !== JSON.stringify(expected))
     throw new Error(`child: ${JSON.stringify(outcome)}, expected ${JSON.stringify(expected)}`);

@@ -9,6 +9,7 @@ import { EPOLLIN, EpollInstance, EventFd } from '../../lib';
 import { afterNextBatch } from '../support/batches';
 import { PACKAGE, runScript } from '../support/child';
 import { MODES } from '../support/modes';
+import { nestingRefusals } from '../support/nesting';
 import { waitFor } from '../support/wait';
 
 describe.each(MODES)('a registration kept alive by a dup() (dispatch: %s)', (dispatch) => {
@@ -61,7 +62,7 @@ describe.each(MODES)('a registration kept alive by a dup() (dispatch: %s)', (dis
 });
 
 describe('nesting depth', () => {
-  test('the kernel refuses nesting deeper than 5 levels with ELOOP, and the refused add changes nothing', () => {
+  test('the kernel refuses nesting deeper than 5 levels with its code for it (ELOOP; EINVAL on 5.10), and the refused add changes nothing', () => {
     const chain = Array.from({ length: 7 }, (_, i) => new EpollInstance({ dispatch: MODES[i % 2] }));
     try {
       // chain[i + 1] watches chain[i]: each add makes the chain one level deeper.
@@ -77,7 +78,8 @@ describe('nesting depth', () => {
           break;
         }
       }
-      expect(refused).toMatchObject({ code: 'ELOOP', syscall: 'epoll_ctl' });
+      expect(refused).toMatchObject({ syscall: 'epoll_ctl' });
+      expect(nestingRefusals()).toContain(refused!.code);
       expect(refused!.message).toMatch(/too deep/);
       // EP_MAX_NESTS is 4 nested levels below the top one.
       expect(depth).toBe(5);
